@@ -1,0 +1,16 @@
+//! storebench: is the hardware-optimized build of a library really faster than the
+//! stock build, and by how much? See DESIGN.md in the repository for the map.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod host;
+pub mod library;
+pub mod provenance;
+pub mod results;
+pub mod runner;
+pub mod stats;
+pub mod table;
+pub mod variant;
+pub mod worker;
+pub mod workload;

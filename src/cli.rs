@@ -1,0 +1,305 @@
+//! The command line: parses arguments, runs the stages, prints, and maps the
+//! outcome to the exit codes documented in `--help`. Only this module prints.
+
+use crate::config::Config;
+use crate::error::{exit, Error, Result};
+use crate::results::{Document, Settings, Tool, SCHEMA};
+use crate::runner::{self, Event, Plan};
+use crate::variant::Variant;
+use crate::workload::corpus::CorpusSpec;
+use crate::workload::{self};
+use crate::{host, table};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every benchmark measured, every output right
+  1  a gate failed: a benchmark regressed beyond the threshold
+  2  bad input: a variant path, a missing library, a config, a pattern, a baseline
+  3  a variant computed wrong results (broken), or its worker crashed or hung";
+
+#[derive(Parser)]
+#[command(
+    name = "storebench",
+    version,
+    about = "Is the optimized build of a library really faster than the stock build, and by how much?",
+    long_about = "storebench runs the same benchmarks against two or more builds of system libraries \
+(Nix store paths, generations, directories) side by side in one run, proves which library files \
+each really loaded, checks that they compute correct results, and reports the paired change with \
+its confidence interval.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure the variants side by side, round by round.
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+    /// Print every benchmark id, its group, the libraries it needs and its unit.
+    List(ListArgs),
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  storebench run --quick
+  storebench run --variant stock=/nix/store/…-zlib-1.3.1 --variant opt=/nix/store/…-zlib-1.3.1 --bench 'compress/zlib/*'
+  storebench run --config storebench.toml --rounds 20 --json run.json
+
+Each round starts one worker per variant with LD_LIBRARY_PATH set to that variant's
+library directories, and visits the variants in a fresh random order for every
+benchmark. The change against the first variant is the median of the per-round
+ratios, with a seeded bootstrap 95 % confidence interval; positive means faster.
+
+Exit codes: 0 done, 2 bad input, 3 a variant produced wrong results or its worker failed.";
+
+#[derive(Args)]
+struct Selection {
+    /// Benchmarks to run, as globs over ids (`*` crosses `/`); repeatable. Default: all.
+    #[arg(long = "bench", value_name = "PATTERN")]
+    benches: Vec<String>,
+    /// Compress your own files instead of the generated corpora; repeatable.
+    #[arg(long = "corpus", value_name = "PATH")]
+    corpora: Vec<PathBuf>,
+    /// Size of each generated corpus (text, json, binary), in KiB.
+    #[arg(long, value_name = "KIB")]
+    corpus_kib: Option<usize>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// A build to measure: NAME=PATH[:PATH…], each PATH a Nix store path or a
+    /// directory (PATH/lib is used when it exists). Repeatable; the first is the
+    /// reference the others are compared with. Default: one `system` variant.
+    #[arg(long = "variant", value_name = "NAME=PATH")]
+    variants: Vec<String>,
+    /// Variants from a TOML file ([variants.NAME] libs = [...], env = {...}).
+    /// Default: storebench.toml in the current directory, when present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
+    /// Rounds: each gives every variant one time slice per benchmark.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
+    /// Time slice per benchmark, variant and round, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 0.25)]
+    slice: f64,
+    /// A smoke run: 3 rounds of 0.05 s slices on 256 KiB corpora (unless given).
+    #[arg(long)]
+    quick: bool,
+    /// Kill a worker that does not answer one benchmark within this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    timeout: f64,
+    /// Seed for the corpora and the round order. Default: new each run, recorded.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write the results document (schema storebench/1, hyperfine-compatible entries).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[command(flatten)]
+    selection: Selection,
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => run(args),
+        Command::List(args) => list(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+impl Selection {
+    fn corpus(&self, quick: bool, seed: u64) -> CorpusSpec {
+        if !self.corpora.is_empty() {
+            return CorpusSpec::Files {
+                paths: self.corpora.clone(),
+            };
+        }
+        let kib = self.corpus_kib.unwrap_or(if quick { 256 } else { 1024 });
+        CorpusSpec::Generated {
+            seed,
+            bytes: kib * 1024,
+        }
+    }
+
+    fn benches(&self, corpus: &CorpusSpec) -> Result<Vec<workload::BenchSpec>> {
+        workload::select(workload::catalog(&corpus.names()?), &self.benches)
+    }
+}
+
+fn list(args: ListArgs) -> Result<i32> {
+    let corpus = args.selection.corpus(false, 0);
+    let mut out = std::io::stdout().lock();
+    for b in args.selection.benches(&corpus)? {
+        let libs: Vec<&str> = b.libraries.iter().map(|l| l.soname()).collect();
+        let _ = writeln!(
+            out,
+            "{:<32} {:<12} {:<5} {}",
+            b.id,
+            b.group,
+            b.unit.symbol(),
+            libs.join(" ")
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn variants(args: &RunArgs) -> Result<Vec<Variant>> {
+    let (config, _) = Config::discover(args.config.as_deref())?;
+    let mut variants: Vec<Variant> = config
+        .variants
+        .iter()
+        .map(|(name, cfg)| Variant::from_config(name, cfg))
+        .collect::<Result<_>>()?;
+    for arg in &args.variants {
+        variants.push(Variant::from_arg(arg)?);
+    }
+    if variants.is_empty() {
+        variants.push(Variant::system());
+    }
+    for (i, v) in variants.iter().enumerate() {
+        if variants[..i].iter().any(|w| w.name == v.name) {
+            return Err(Error::DuplicateVariant(v.name.clone()));
+        }
+    }
+    Ok(variants)
+}
+
+fn run(args: RunArgs) -> Result<i32> {
+    let variants = variants(&args)?;
+    let seed = args.seed.unwrap_or_else(fresh_seed);
+    let corpus = args.selection.corpus(args.quick, seed);
+    let benches = args.selection.benches(&corpus)?;
+    let (rounds, slice) = if args.quick {
+        (3, 0.05)
+    } else {
+        (args.rounds, args.slice)
+    };
+    let exe = std::env::current_exe().map_err(|e| Error::io("/proc/self/exe", e))?;
+    let plan = Plan {
+        variants,
+        benches,
+        rounds,
+        slice: Duration::from_secs_f64(slice),
+        timeout: Duration::from_secs_f64(args.timeout),
+        seed,
+        corpus,
+        exe,
+    };
+    let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    eprintln!(
+        "storebench: {} benchmarks × {} variants × {} rounds of {:.2} s (seed {seed})",
+        plan.benches.len(),
+        plan.variants.len(),
+        plan.rounds,
+        slice
+    );
+    let clock = std::time::Instant::now();
+    let mut progress = Progress::new();
+    let outcome = runner::run(&plan, &mut |e| progress.show(e))?;
+    progress.done();
+    let doc = Document {
+        schema: SCHEMA.into(),
+        tool: Tool::this(),
+        started,
+        command_line: std::env::args().collect(),
+        host: host::detect(),
+        seed,
+        settings: Settings {
+            rounds,
+            slice_seconds: slice,
+            timeout_seconds: args.timeout,
+            bench_patterns: args.selection.benches.clone(),
+        },
+        corpora: outcome.corpora,
+        variants: outcome.variants,
+        results: outcome.results,
+    };
+    print!("{}", table::render(&doc));
+    println!();
+    print!("{}", table::render_provenance(&doc));
+    eprintln!("measured in {:.1} s", clock.elapsed().as_secs_f64());
+    if let Some(path) = &args.json {
+        doc.write_atomic(path)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(if doc.any_failure() {
+        exit::BROKEN
+    } else {
+        exit::OK
+    })
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 32)
+}
+
+/// Progress on stderr: one updating line on a terminal, a line per round elsewhere.
+struct Progress {
+    tty: bool,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&mut self, e: Event) {
+        let mut err = std::io::stderr().lock();
+        match e {
+            Event::Round { round, of } if !self.tty => {
+                let _ = writeln!(err, "round {round}/{of}");
+            }
+            Event::Measuring {
+                bench,
+                variant,
+                step,
+                steps,
+            } if self.tty => {
+                let _ = write!(
+                    err,
+                    "\r\x1b[2K[{:>3}%] {bench} · {variant}",
+                    step * 100 / steps.max(1)
+                );
+                let _ = err.flush();
+            }
+            Event::Failed { message, .. } => {
+                let _ = writeln!(
+                    err,
+                    "{}warning: {message}",
+                    if self.tty { "\r\x1b[2K" } else { "" }
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn done(&self) {
+        if self.tty {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

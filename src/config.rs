@@ -1,0 +1,54 @@
+//! The `storebench.toml` file: variants (and, as later parts need them, commands,
+//! probes, CI gates), in the order the user wrote them. The first variant is the one
+//! the others are compared with, so order is kept.
+
+use crate::error::{Error, Result};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file name looked for in the current directory when `--config` is not given.
+pub const DEFAULT_FILE: &str = "storebench.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub variants: IndexMap<String, VariantConfig>,
+}
+
+/// One `[variants.NAME]` table.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantConfig {
+    /// Library roots: Nix store paths or directories (`ROOT/lib` is used when it exists).
+    #[serde(default)]
+    pub libs: Vec<PathBuf>,
+    /// Extra environment for this variant's workers, e.g. `OPENSSL_ia32cap`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Free text shown beside the variant, e.g. the flags it was built with.
+    pub description: Option<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.to_owned(),
+            why: e.to_string().trim_end().replace('\n', " "),
+        })
+    }
+
+    /// `--config FILE` when given, else `storebench.toml` in the current directory
+    /// when there is one, else an empty config.
+    pub fn discover(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
+        let path = match explicit {
+            Some(p) => p.to_owned(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok((Config::default(), None)),
+        };
+        Ok((Config::load(&path)?, Some(path)))
+    }
+}

@@ -1,0 +1,98 @@
+//! Errors a user can act on, and the one place that maps them to exit codes.
+//!
+//! Every variant names what it concerns (the path, the variant, the benchmark) so
+//! the message reads as a sentence that says what went wrong and what to do.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("bad --variant `{arg}`: {why} (expected NAME=PATH[:PATH…], e.g. stock=/nix/store/…-zlib-1.3.1)")]
+    VariantArg { arg: String, why: String },
+
+    #[error("variant `{variant}`: {path} does not exist; give a Nix store path or a directory that holds the libraries")]
+    MissingRoot { variant: String, path: PathBuf },
+
+    #[error("variant `{variant}` has no {soname}* in {dirs}; the selected benchmarks need {library}: add its root to the variant or narrow --bench")]
+    MissingLibrary {
+        variant: String,
+        library: &'static str,
+        soname: &'static str,
+        dirs: String,
+    },
+
+    #[error("variant `{variant}` loaded {library} from {loaded}, not from its own roots ({expected}); the loader fell back to another copy, check that the root holds {soname}")]
+    WrongLibrary {
+        variant: String,
+        library: &'static str,
+        soname: &'static str,
+        loaded: String,
+        expected: String,
+    },
+
+    #[error("variant name `{0}` is used twice")]
+    DuplicateVariant(String),
+
+    #[error("config {path}: {why}")]
+    Config { path: PathBuf, why: String },
+
+    #[error("bad benchmark pattern `{pattern}`: {why}")]
+    BadPattern { pattern: String, why: String },
+
+    #[error("no benchmark matches {patterns}; `storebench list` prints every id")]
+    NoBenchmark { patterns: String },
+
+    #[error("corpus {path}: {why}")]
+    Corpus { path: PathBuf, why: String },
+
+    #[error("variant `{variant}`: the worker could not start: {why}")]
+    WorkerStart { variant: String, why: String },
+
+    #[error(
+        "variants disagree on the corpus bytes: `{a}` hashed {name} as {hash_a}, `{b}` as {hash_b}"
+    )]
+    CorpusMismatch {
+        name: String,
+        a: String,
+        hash_a: String,
+        b: String,
+        hash_b: String,
+    },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Stable exit codes, documented in `--help`.
+pub mod exit {
+    /// Everything measured, nothing wrong.
+    pub const OK: i32 = 0;
+    /// A gate failed: something regressed beyond the threshold.
+    pub const REGRESSION: i32 = 1;
+    /// Bad input: a path, a library, a config, a pattern, a baseline.
+    pub const BAD_INPUT: i32 = 2;
+    /// A variant computed wrong results, or its worker crashed or hung.
+    pub const BROKEN: i32 = 3;
+}
+
+impl Error {
+    /// Every error of the library is about its input; a broken variant is not an
+    /// error but a result, and is mapped by the caller.
+    pub fn exit_code(&self) -> i32 {
+        exit::BAD_INPUT
+    }
+}

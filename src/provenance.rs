@@ -1,0 +1,235 @@
+//! Provenance: proof of what a worker really loaded.
+//!
+//! The worker reads its own `/proc/self/maps`, resolves every mapped shared object to
+//! its real file and Nix store path, hashes it, and asks each benchmarked library for
+//! its version through the library's own API. The runner then checks the files
+//! against the variant's roots and spots variants that loaded byte-identical files.
+
+use crate::library::Library;
+use crate::variant::Variant;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Everything a worker loaded, as it reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The benchmarked libraries, one entry each, in [`Library::ALL`] order.
+    pub libraries: Vec<LoadedLibrary>,
+    /// Every shared object mapped into the worker, by real path.
+    pub objects: Vec<LoadedObject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadedObject {
+    /// The path as `/proc/self/maps` shows it.
+    pub path: PathBuf,
+    /// The same file with every symlink resolved.
+    pub real_path: PathBuf,
+    /// `/nix/store/<hash>-<name>` when the file lives in a Nix store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_path: Option<PathBuf>,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadedLibrary {
+    pub library: Library,
+    #[serde(flatten)]
+    pub object: LoadedObject,
+    /// What the library says of itself (`zlibVersion()`…); libssl has no such call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+impl Provenance {
+    /// Reads this process's maps. Only meaningful inside a worker, after the
+    /// libraries were loaded (they are NEEDED, so that is at start-up).
+    pub fn of_this_process() -> std::io::Result<Provenance> {
+        let maps = std::fs::read_to_string("/proc/self/maps")?;
+        let objects: Vec<LoadedObject> = mapped_objects(&maps)
+            .into_iter()
+            .filter_map(|p| describe(&p).ok())
+            .collect();
+        let libraries = Library::ALL
+            .iter()
+            .filter_map(|&library| {
+                let object = objects
+                    .iter()
+                    .find(|o| library.matches_file(&file_name(&o.path)))?;
+                Some(LoadedLibrary {
+                    library,
+                    object: object.clone(),
+                    version: library.loaded_version(),
+                })
+            })
+            .collect();
+        Ok(Provenance { libraries, objects })
+    }
+
+    pub fn library(&self, library: Library) -> Option<&LoadedLibrary> {
+        self.libraries.iter().find(|l| l.library == library)
+    }
+
+    /// The first of `libraries` that `variant` did not load from one of its own
+    /// directories, as (library, file really loaded). A `system` variant passes.
+    pub fn foreign_library(
+        &self,
+        variant: &Variant,
+        libraries: &[Library],
+    ) -> Option<(Library, String)> {
+        if variant.is_system() {
+            return None;
+        }
+        let dirs: Vec<PathBuf> = variant
+            .lib_dirs
+            .iter()
+            .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
+            .collect();
+        libraries.iter().find_map(|&lib| match self.library(lib) {
+            None => Some((lib, "nothing (the library was not mapped)".to_string())),
+            Some(l) => {
+                // The loader opens DIR/soname, which may be a symlink to elsewhere in
+                // the same root (`libz.so.1 -> libz.so.1.3.1`): accept the real file
+                // of any entry of an own directory.
+                let own = dirs.iter().any(|d| {
+                    l.object.real_path.parent() == Some(d.as_path())
+                        || Path::new(&l.object.path).parent() == Some(d.as_path())
+                        || dir_resolves_to(d, lib, &l.object.real_path)
+                });
+                (!own).then(|| (lib, l.object.real_path.display().to_string()))
+            }
+        })
+    }
+
+    /// Whether both loaded byte-identical files for every one of `libraries`.
+    pub fn same_files(&self, other: &Provenance, libraries: &[Library]) -> bool {
+        libraries
+            .iter()
+            .all(|&lib| match (self.library(lib), other.library(lib)) {
+                (Some(a), Some(b)) => a.object.sha256 == b.object.sha256,
+                _ => false,
+            })
+    }
+}
+
+fn dir_resolves_to(dir: &Path, lib: Library, real: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().any(|e| {
+                lib.matches_file(&e.file_name().to_string_lossy())
+                    && e.path().canonicalize().ok().as_deref() == Some(real)
+            })
+        })
+        .unwrap_or(false)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The distinct shared objects in a maps listing, in order of first appearance.
+fn mapped_objects(maps: &str) -> Vec<PathBuf> {
+    let mut seen = BTreeSet::new();
+    maps.lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter(|p| p.starts_with('/') && file_name(Path::new(p)).contains(".so"))
+        .filter(|p| seen.insert(p.to_string()))
+        .map(PathBuf::from)
+        .collect()
+}
+
+fn describe(path: &Path) -> std::io::Result<LoadedObject> {
+    let real_path = path.canonicalize()?;
+    let (sha256, bytes) = hash_file(&real_path)?;
+    Ok(LoadedObject {
+        path: path.to_owned(),
+        store_path: store_path(&real_path),
+        real_path,
+        sha256,
+        bytes,
+    })
+}
+
+/// SHA-256 of a file, hex, and its length.
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hex(&hasher.finalize()), total))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `/nix/store/<32-char hash>-<name>` for any path below such a directory.
+pub fn store_path(path: &Path) -> Option<PathBuf> {
+    let rest = path.strip_prefix("/nix/store").ok()?;
+    let first = rest.components().next()?.as_os_str().to_str()?;
+    let (hash, name) = first.split_once('-')?;
+    (hash.len() == 32 && !name.is_empty()).then(|| Path::new("/nix/store").join(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_lines_yield_each_shared_object_once() {
+        let maps = "\
+7f0-7f1 r--p 00000000 08:01 1 /usr/lib/x86_64-linux-gnu/libz.so.1.2.13
+7f1-7f2 r-xp 00001000 08:01 1 /usr/lib/x86_64-linux-gnu/libz.so.1.2.13
+7f2-7f3 rw-p 00000000 00:00 0 [heap]
+7f3-7f4 r-xp 00000000 08:01 2 /usr/bin/storebench
+7f4-7f5 r-xp 00000000 08:01 3 /nix/store/abc-zstd/lib/libzstd.so.1.5.6";
+        let got = mapped_objects(maps);
+        assert_eq!(
+            got,
+            vec![
+                PathBuf::from("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"),
+                PathBuf::from("/nix/store/abc-zstd/lib/libzstd.so.1.5.6")
+            ]
+        );
+    }
+
+    #[test]
+    fn store_paths_are_recognised_only_with_a_full_hash() {
+        let p = Path::new("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-zlib-1.3.1/lib/libz.so.1");
+        assert_eq!(
+            store_path(p),
+            Some(PathBuf::from(
+                "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-zlib-1.3.1"
+            ))
+        );
+        assert_eq!(
+            store_path(Path::new("/nix/store/short-zlib/lib/libz.so.1")),
+            None
+        );
+        assert_eq!(store_path(Path::new("/usr/lib/libz.so.1")), None);
+    }
+
+    #[test]
+    fn this_process_reports_its_own_zlib_with_a_version() {
+        let p = Provenance::of_this_process().unwrap();
+        let z = p
+            .library(Library::Zlib)
+            .expect("the test binary links zlib");
+        assert!(z.version.as_deref().unwrap_or("").starts_with('1'), "{z:?}");
+        assert_eq!(z.object.sha256.len(), 64);
+    }
+}

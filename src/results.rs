@@ -1,0 +1,226 @@
+//! The results document: the one contract between measuring and everything after
+//! it (statistics, baselines, exports, the report). Versioned by [`SCHEMA`].
+//!
+//! Each entry of `results` carries hyperfine's export fields (`command`, `mean`,
+//! `stddev`, `median`, `user`, `system`, `min`, `max`, `times`, `exit_codes`,
+//! `parameters`; times in seconds per iteration), so tools that read hyperfine's
+//! JSON read ours, plus storebench's own fields.
+
+use crate::provenance::Provenance;
+use crate::stats::{self, Summary};
+use crate::variant::Variant;
+use crate::workload::corpus::CorpusInfo;
+use crate::workload::Unit;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SCHEMA: &str = "storebench/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Document {
+    pub schema: String,
+    pub tool: Tool,
+    /// RFC 3339, UTC, when the run started.
+    pub started: String,
+    pub command_line: Vec<String>,
+    pub host: Host,
+    /// Seeds the corpora and the order of variants in each round.
+    pub seed: u64,
+    pub settings: Settings,
+    pub corpora: Vec<CorpusInfo>,
+    pub variants: Vec<VariantRecord>,
+    pub results: Vec<BenchResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Host {
+    pub hostname: String,
+    pub kernel: String,
+    pub cpu_model: String,
+    pub cpu_flags: Vec<String>,
+    pub cpus: usize,
+    pub memory_bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub rounds: u32,
+    /// The time each variant gets per benchmark per round.
+    pub slice_seconds: f64,
+    pub timeout_seconds: f64,
+    pub bench_patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VariantRecord {
+    #[serde(flatten)]
+    pub variant: Variant,
+    /// What its first worker loaded; None when no worker ever started.
+    pub provenance: Option<Provenance>,
+    /// Earlier variants that loaded byte-identical benchmarked libraries: an A/A pair.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub same_files_as: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Measured, and every output was right.
+    Ok,
+    /// The library computed a wrong result; no figure is reported.
+    Broken,
+    /// The worker died (signal or exit) while running this benchmark.
+    Crashed,
+    /// The worker did not answer within the timeout.
+    Timeout,
+}
+
+/// One round's measurement of one benchmark in one variant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RoundSample {
+    pub round: u32,
+    pub iterations: u64,
+    pub seconds: f64,
+    pub user_seconds: f64,
+    pub system_seconds: f64,
+}
+
+impl RoundSample {
+    pub fn seconds_per_iter(&self) -> f64 {
+        self.seconds / self.iterations as f64
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BenchResult {
+    // hyperfine's fields; the timing ones are null when nothing was measured.
+    pub command: String,
+    pub mean: Option<f64>,
+    pub stddev: Option<f64>,
+    pub median: Option<f64>,
+    pub user: Option<f64>,
+    pub system: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub times: Vec<f64>,
+    pub exit_codes: Vec<i32>,
+    pub parameters: BTreeMap<String, String>,
+    // storebench's own.
+    pub bench: String,
+    pub group: String,
+    pub variant: String,
+    pub unit: Unit,
+    /// Bytes or operations per iteration, in `unit`'s terms.
+    pub work_per_iter: u64,
+    pub rounds: Vec<RoundSample>,
+    /// Throughput per round, in `unit`, summarised.
+    pub throughput: Option<Summary>,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl BenchResult {
+    /// Fills every derived field from `rounds`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        bench: &str,
+        group: &str,
+        variant: &str,
+        unit: Unit,
+        work_per_iter: u64,
+        rounds: Vec<RoundSample>,
+        status: Status,
+        error: Option<String>,
+    ) -> BenchResult {
+        let times: Vec<f64> = rounds.iter().map(RoundSample::seconds_per_iter).collect();
+        let per_iter = |f: fn(&RoundSample) -> f64| {
+            let v: Vec<f64> = rounds.iter().map(|r| f(r) / r.iterations as f64).collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        };
+        let timing = stats::summarize(&times);
+        let throughput: Vec<f64> = times.iter().map(|t| work_per_iter as f64 / t).collect();
+        BenchResult {
+            command: format!("{bench} [{variant}]"),
+            mean: timing.as_ref().map(|s| s.mean),
+            stddev: timing.as_ref().filter(|s| s.n > 1).map(|s| s.stddev),
+            median: timing.as_ref().map(|s| s.median),
+            min: timing.as_ref().map(|s| s.min),
+            max: timing.as_ref().map(|s| s.max),
+            user: per_iter(|r| r.user_seconds),
+            system: per_iter(|r| r.system_seconds),
+            exit_codes: vec![0; times.len()],
+            times,
+            parameters: BTreeMap::from([
+                ("bench".into(), bench.into()),
+                ("variant".into(), variant.into()),
+            ]),
+            bench: bench.into(),
+            group: group.into(),
+            variant: variant.into(),
+            unit,
+            work_per_iter,
+            throughput: stats::summarize(&throughput),
+            rounds,
+            status,
+            error,
+        }
+    }
+
+    /// Throughput per round, in `unit`, in round order.
+    pub fn throughputs(&self) -> Vec<f64> {
+        self.times
+            .iter()
+            .map(|t| self.work_per_iter as f64 / t)
+            .collect()
+    }
+}
+
+impl Document {
+    pub fn result(&self, bench: &str, variant: &str) -> Option<&BenchResult> {
+        self.results
+            .iter()
+            .find(|r| r.bench == bench && r.variant == variant)
+    }
+
+    /// Whether any variant computed wrong results or lost its worker.
+    pub fn any_failure(&self) -> bool {
+        self.results.iter().any(|r| r.status != Status::Ok)
+    }
+}
+
+impl Document {
+    /// Writes the document to a temporary file beside `path` and renames it, so a
+    /// reader never sees half a document and an interrupted write loses nothing.
+    pub fn write_atomic(&self, path: &std::path::Path) -> crate::error::Result<()> {
+        use crate::error::Error;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+        serde_json::to_writer_pretty(&mut tmp, self).map_err(|e| Error::io(path, e.into()))?;
+        std::io::Write::write_all(&mut tmp, b"\n").map_err(|e| Error::io(path, e))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,534 @@
+//! The runner: starts one worker per variant per round, interleaves the variants in
+//! a fresh seeded order for every benchmark of every round, and gathers the samples.
+//!
+//! Drift of a noisy machine then hits all variants alike, and every round yields a
+//! pair of figures measured close together. The runner prints nothing: it reports
+//! through [`Event`]s, and the caller decides how to show them.
+
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::provenance::Provenance;
+use crate::results::{BenchResult, RoundSample, Status, VariantRecord};
+use crate::variant::Variant;
+use crate::worker::{Reply, Request, SUBCOMMAND};
+use crate::workload::corpus::{CorpusInfo, CorpusSpec};
+use crate::workload::BenchSpec;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Plan {
+    pub variants: Vec<Variant>,
+    pub benches: Vec<BenchSpec>,
+    pub rounds: u32,
+    pub slice: Duration,
+    /// How long one benchmark may take to answer before its worker is killed.
+    pub timeout: Duration,
+    pub seed: u64,
+    pub corpus: CorpusSpec,
+    /// The executable to start workers from (this one).
+    pub exe: PathBuf,
+}
+
+pub struct Outcome {
+    pub variants: Vec<VariantRecord>,
+    pub corpora: Vec<CorpusInfo>,
+    pub results: Vec<BenchResult>,
+}
+
+/// What the runner is doing, for progress display.
+pub enum Event<'a> {
+    Round {
+        round: u32,
+        of: u32,
+    },
+    Measuring {
+        bench: &'a str,
+        variant: &'a str,
+        step: usize,
+        steps: usize,
+    },
+    Failed {
+        bench: &'a str,
+        variant: &'a str,
+        status: Status,
+        message: &'a str,
+    },
+}
+
+/// The libraries the selected benchmarks need, each once.
+pub fn libraries(benches: &[BenchSpec]) -> Vec<Library> {
+    let mut libs: Vec<Library> = benches
+        .iter()
+        .flat_map(|b| b.libraries.iter().copied())
+        .collect();
+    libs.sort();
+    libs.dedup();
+    libs
+}
+
+/// The measurements of one (benchmark, variant) pair as they come in.
+struct Cell {
+    rounds: Vec<RoundSample>,
+    work_per_iter: u64,
+    status: Status,
+    error: Option<String>,
+}
+
+pub fn run(plan: &Plan, on: &mut dyn FnMut(Event)) -> Result<Outcome> {
+    let libs = libraries(&plan.benches);
+    for v in &plan.variants {
+        v.check_provides(&libs)?;
+    }
+    let (mut workers, records, corpora) = start_checked(plan, &libs)?;
+    let mut cells: Vec<Vec<Cell>> = plan
+        .benches
+        .iter()
+        .map(|_| {
+            plan.variants
+                .iter()
+                .map(|_| Cell {
+                    rounds: vec![],
+                    work_per_iter: 0,
+                    status: Status::Ok,
+                    error: None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
+    let steps = plan.rounds as usize * plan.benches.len() * plan.variants.len();
+    let mut step = 0;
+    for round in 1..=plan.rounds {
+        on(Event::Round {
+            round,
+            of: plan.rounds,
+        });
+        for (b, bench) in plan.benches.iter().enumerate() {
+            let mut order: Vec<usize> = (0..plan.variants.len()).collect();
+            order.shuffle(&mut rng);
+            for v in order {
+                step += 1;
+                let variant = &plan.variants[v];
+                let cell = &mut cells[b][v];
+                if cell.status != Status::Ok {
+                    continue;
+                }
+                on(Event::Measuring {
+                    bench: &bench.id,
+                    variant: &variant.name,
+                    step,
+                    steps,
+                });
+                let worker = match workers[v].take() {
+                    Some(w) => w,
+                    None => match Worker::spawn(plan, variant, false) {
+                        Ok((w, _)) => w,
+                        Err(f) => {
+                            record_failure(
+                                cell,
+                                f.status(),
+                                f.describe(variant, &bench.id),
+                                bench,
+                                variant,
+                                on,
+                            );
+                            continue;
+                        }
+                    },
+                };
+                match measure(worker, bench, plan, round) {
+                    (Some(w), Ok(sample)) => {
+                        cell.work_per_iter = sample.1;
+                        cell.rounds.push(sample.0);
+                        workers[v] = Some(w);
+                    }
+                    (w, Err(f)) => {
+                        workers[v] = w;
+                        if f.status() == Status::Broken {
+                            cell.rounds.clear();
+                        }
+                        record_failure(
+                            cell,
+                            f.status(),
+                            f.describe(variant, &bench.id),
+                            bench,
+                            variant,
+                            on,
+                        );
+                    }
+                    (None, Ok(_)) => unreachable!("a sample comes from a live worker"),
+                }
+            }
+        }
+        for w in workers.iter_mut() {
+            if let Some(w) = w.take() {
+                w.finish();
+            }
+        }
+    }
+    let results = collect(plan, cells);
+    Ok(Outcome {
+        variants: records,
+        corpora,
+        results,
+    })
+}
+
+fn record_failure(
+    cell: &mut Cell,
+    status: Status,
+    message: String,
+    bench: &BenchSpec,
+    variant: &Variant,
+    on: &mut dyn FnMut(Event),
+) {
+    on(Event::Failed {
+        bench: &bench.id,
+        variant: &variant.name,
+        status,
+        message: &message,
+    });
+    cell.status = status;
+    cell.error = Some(message);
+}
+
+fn collect(plan: &Plan, cells: Vec<Vec<Cell>>) -> Vec<BenchResult> {
+    let mut results = Vec::new();
+    for (bench, row) in plan.benches.iter().zip(cells) {
+        for (variant, cell) in plan.variants.iter().zip(row) {
+            results.push(BenchResult::new(
+                &bench.id,
+                bench.group,
+                &variant.name,
+                bench.unit,
+                cell.work_per_iter,
+                cell.rounds,
+                cell.status,
+                cell.error,
+            ));
+        }
+    }
+    results
+}
+
+/// Starts the first round's workers, with provenance, and refuses variants whose
+/// libraries came from elsewhere or whose corpora differ.
+#[allow(clippy::type_complexity)]
+fn start_checked(
+    plan: &Plan,
+    libs: &[Library],
+) -> Result<(Vec<Option<Worker>>, Vec<VariantRecord>, Vec<CorpusInfo>)> {
+    let mut workers = Vec::new();
+    let mut records: Vec<VariantRecord> = Vec::new();
+    let mut corpora: Option<(String, Vec<CorpusInfo>)> = None;
+    for variant in &plan.variants {
+        let (worker, ready) =
+            Worker::spawn(plan, variant, true).map_err(|f| Error::WorkerStart {
+                variant: variant.name.clone(),
+                why: f.describe(variant, "start-up"),
+            })?;
+        let Reply::Ready {
+            provenance,
+            corpora: infos,
+        } = ready
+        else {
+            unreachable!("spawn returns Ready")
+        };
+        let provenance = provenance.expect("asked for provenance");
+        if let Some((lib, loaded)) = provenance.foreign_library(variant, libs) {
+            worker.finish();
+            return Err(Error::WrongLibrary {
+                variant: variant.name.clone(),
+                library: lib.name(),
+                soname: lib.soname(),
+                loaded,
+                expected: variant
+                    .lib_dirs
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        match &corpora {
+            None => corpora = Some((variant.name.clone(), infos)),
+            Some((first, known)) => {
+                if let Some((a, b)) = known.iter().zip(&infos).find(|(a, b)| a.sha256 != b.sha256) {
+                    worker.finish();
+                    return Err(Error::CorpusMismatch {
+                        name: a.name.clone(),
+                        a: first.clone(),
+                        hash_a: a.sha256.clone(),
+                        b: variant.name.clone(),
+                        hash_b: b.sha256.clone(),
+                    });
+                }
+            }
+        }
+        let same_files_as = records
+            .iter()
+            .filter(|r| {
+                r.provenance
+                    .as_ref()
+                    .is_some_and(|p: &Provenance| p.same_files(&provenance, libs))
+            })
+            .map(|r| r.variant.name.clone())
+            .collect();
+        records.push(VariantRecord {
+            variant: variant.clone(),
+            provenance: Some(provenance),
+            same_files_as,
+        });
+        workers.push(Some(worker));
+    }
+    Ok((workers, records, corpora.map(|c| c.1).unwrap_or_default()))
+}
+
+/// Sends one Measure and waits for its sample: ((sample, work per iteration), worker
+/// when it is still usable) or the failure.
+#[allow(clippy::type_complexity)]
+fn measure(
+    mut w: Worker,
+    bench: &BenchSpec,
+    plan: &Plan,
+    round: u32,
+) -> (
+    Option<Worker>,
+    std::result::Result<(RoundSample, u64), Failure>,
+) {
+    let req = Request::Measure {
+        bench: bench.id.clone(),
+        slice_seconds: plan.slice.as_secs_f64(),
+    };
+    let reply = w.send(&req).and_then(|_| w.recv(plan.timeout));
+    match reply {
+        Ok(Reply::Sample {
+            bench: got,
+            iterations,
+            seconds,
+            user_seconds,
+            system_seconds,
+            work_per_iter,
+        }) if got == bench.id && iterations > 0 && seconds > 0.0 => {
+            let sample = RoundSample {
+                round,
+                iterations,
+                seconds,
+                user_seconds,
+                system_seconds,
+            };
+            (Some(w), Ok((sample, work_per_iter)))
+        }
+        Ok(Reply::Broken { reason, .. }) => (Some(w), Err(Failure::Broken(reason))),
+        Ok(other) => {
+            w.finish();
+            (None, Err(Failure::Garbage(format!("{other:?}"))))
+        }
+        Err(f) => {
+            w.finish();
+            (None, Err(f))
+        }
+    }
+}
+
+/// Why a worker gave no sample.
+enum Failure {
+    Broken(String),
+    Died {
+        status: Option<ExitStatus>,
+        stderr: String,
+    },
+    Hung(Duration),
+    Garbage(String),
+}
+
+impl Failure {
+    fn status(&self) -> Status {
+        match self {
+            Failure::Broken(_) => Status::Broken,
+            Failure::Hung(_) => Status::Timeout,
+            Failure::Died { .. } | Failure::Garbage(_) => Status::Crashed,
+        }
+    }
+
+    fn describe(&self, variant: &Variant, bench: &str) -> String {
+        let v = &variant.name;
+        match self {
+            Failure::Broken(why) => format!("variant `{v}` computed a wrong result in {bench}: {why}"),
+            Failure::Hung(t) => format!("variant `{v}`: the worker did not answer {bench} within {:.0} s and was killed (raise --timeout if it is just slow)", t.as_secs_f64()),
+            Failure::Garbage(line) => format!("variant `{v}`: the worker printed something that is not a storebench reply during {bench}: {line}"),
+            Failure::Died { status, stderr } => {
+                let how = match status.and_then(|s| s.signal()) {
+                    Some(sig) => format!("was killed by signal {sig} ({})", signal_name(sig)),
+                    None => match status.and_then(|s| s.code()) {
+                        Some(code) => format!("exited with code {code}"),
+                        None => "stopped answering".into(),
+                    },
+                };
+                let tail = stderr.trim();
+                let tail = if tail.is_empty() { String::new() } else { format!("; it said: {}", tail.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ")) };
+                format!("variant `{v}`: the worker {how} during {bench}{tail}")
+            }
+        }
+    }
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => {
+            "SIGILL, an instruction this CPU lacks: was it built with -march for another machine?"
+        }
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        _ => "signal",
+    }
+}
+
+/// A running worker process and the thread that reads its replies.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<std::io::Result<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Worker {
+    /// Starts a worker for `variant`, says hello and waits for it to be ready.
+    fn spawn(
+        plan: &Plan,
+        variant: &Variant,
+        provenance: bool,
+    ) -> std::result::Result<(Worker, Reply), Failure> {
+        let mut cmd = Command::new(&plan.exe);
+        cmd.arg(SUBCOMMAND)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(path) = variant.library_path() {
+            cmd.env("LD_LIBRARY_PATH", path);
+        }
+        cmd.envs(&variant.env);
+        let mut child = cmd.spawn().map_err(|e| Failure::Died {
+            status: None,
+            stderr: format!("cannot start {}: {e}", plan.exe.display()),
+        })?;
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = child.stdout.take().expect("piped");
+        let mut err_pipe = child.stderr.take().expect("piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = err_pipe.read(&mut buf) {
+                let mut s = sink.lock().expect("stderr buffer");
+                s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                if s.len() > 16_384 {
+                    let cut = s.len() - 8_192;
+                    let cut = (cut..s.len())
+                        .find(|&i| s.is_char_boundary(i))
+                        .unwrap_or(s.len());
+                    s.drain(..cut);
+                }
+            }
+        });
+        let mut w = Worker {
+            child,
+            stdin,
+            lines,
+            stderr,
+        };
+        let hello = Request::Hello {
+            corpus: plan.corpus.clone(),
+            provenance,
+        };
+        match w.send(&hello).and_then(|_| w.recv(plan.timeout)) {
+            Ok(ready @ Reply::Ready { .. }) => Ok((w, ready)),
+            Ok(Reply::Failed { reason }) => {
+                let status = w.finish();
+                Err(Failure::Died {
+                    status,
+                    stderr: reason,
+                })
+            }
+            Ok(other) => {
+                w.finish();
+                Err(Failure::Garbage(format!("{other:?}")))
+            }
+            Err(f) => {
+                w.finish();
+                Err(f)
+            }
+        }
+    }
+
+    fn send(&mut self, req: &Request) -> std::result::Result<(), Failure> {
+        let line = serde_json::to_string(req).expect("requests serialise");
+        writeln!(self.stdin, "{line}")
+            .and_then(|_| self.stdin.flush())
+            .map_err(|_| self.died())
+    }
+
+    fn recv(&mut self, timeout: Duration) -> std::result::Result<Reply, Failure> {
+        match self.lines.recv_timeout(timeout) {
+            Ok(Ok(line)) => serde_json::from_str(&line)
+                .map_err(|_| Failure::Garbage(line.chars().take(200).collect())),
+            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(self.died()),
+            Err(RecvTimeoutError::Timeout) => Err(Failure::Hung(timeout)),
+        }
+    }
+
+    /// The worker closed its pipes: wait briefly for its exit status.
+    fn died(&mut self) -> Failure {
+        let status = reap(&mut self.child, Duration::from_secs(5));
+        // Give the stderr reader a moment to drain what the worker said last.
+        std::thread::sleep(Duration::from_millis(20));
+        Failure::Died {
+            status,
+            stderr: self.stderr.lock().map(|s| s.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Closes stdin so the worker ends its loop; kills it if it lingers.
+    fn finish(self) -> Option<ExitStatus> {
+        let Worker {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        reap(&mut child, Duration::from_secs(5))
+    }
+}
+
+/// Waits up to `grace` for the child to exit, then kills it.
+fn reap(child: &mut Child, grace: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + grace;
+    loop {
+        match child.try_wait() {
+            Ok(Some(s)) => return Some(s),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            _ => {
+                let _ = child.kill();
+                return child.wait().ok();
+            }
+        }
+    }
+}

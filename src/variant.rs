@@ -1,0 +1,212 @@
+//! Variants: one build of the world under test, with a name, the library roots its
+//! workers load from and the environment they run in.
+//!
+//! This module turns `--variant NAME=PATH[:PATH…]` and `[variants.NAME]` into
+//! [`Variant`]s and checks, before anything runs, that each root exists and holds the
+//! libraries the selected benchmarks need. Whether the loader really used them is
+//! checked afterwards, from what the worker reports (`provenance`).
+
+use crate::config::VariantConfig;
+use crate::error::{Error, Result};
+use crate::library::Library;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// The variant used when none is given: whatever the dynamic loader resolves.
+pub const SYSTEM: &str = "system";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    pub name: String,
+    /// The roots as the user gave them.
+    pub roots: Vec<PathBuf>,
+    /// The directories put on the worker's library path, in order.
+    pub lib_dirs: Vec<PathBuf>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Variant {
+    /// The `system` variant: no roots, the loader's own choice.
+    pub fn system() -> Variant {
+        Variant {
+            name: SYSTEM.into(),
+            roots: vec![],
+            lib_dirs: vec![],
+            env: BTreeMap::new(),
+            description: Some("whatever the dynamic loader resolves".into()),
+        }
+    }
+
+    /// Parses `NAME=PATH[:PATH…]`.
+    pub fn from_arg(arg: &str) -> Result<Variant> {
+        let bad = |why: &str| Error::VariantArg {
+            arg: arg.into(),
+            why: why.into(),
+        };
+        let (name, paths) = arg.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        check_name(name).map_err(|why| bad(&why))?;
+        let roots: Vec<PathBuf> = paths
+            .split(':')
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        if roots.is_empty() {
+            return Err(bad("no path after `=`"));
+        }
+        Variant::new(name, roots, BTreeMap::new(), None)
+    }
+
+    pub fn from_config(name: &str, cfg: &VariantConfig) -> Result<Variant> {
+        check_name(name).map_err(|why| Error::VariantArg {
+            arg: name.into(),
+            why,
+        })?;
+        Variant::new(
+            name,
+            cfg.libs.clone(),
+            cfg.env.clone(),
+            cfg.description.clone(),
+        )
+    }
+
+    fn new(
+        name: &str,
+        roots: Vec<PathBuf>,
+        env: BTreeMap<String, String>,
+        description: Option<String>,
+    ) -> Result<Variant> {
+        let lib_dirs = roots
+            .iter()
+            .map(|root| lib_dir(name, root))
+            .collect::<Result<_>>()?;
+        Ok(Variant {
+            name: name.into(),
+            roots,
+            lib_dirs,
+            env,
+            description,
+        })
+    }
+
+    /// Whether the loader, not the user, picks the files (no roots given).
+    pub fn is_system(&self) -> bool {
+        self.lib_dirs.is_empty()
+    }
+
+    /// `LD_LIBRARY_PATH` for this variant's workers, or None to inherit the caller's.
+    pub fn library_path(&self) -> Option<OsString> {
+        if self.is_system() {
+            return None;
+        }
+        let joined = self
+            .lib_dirs
+            .iter()
+            .map(|d| d.as_os_str().to_owned())
+            .collect::<Vec<_>>()
+            .join(std::ffi::OsStr::new(":"));
+        Some(joined)
+    }
+
+    /// Fails, naming the library and the variant, when a root-based variant lacks
+    /// one of `libraries`.
+    pub fn check_provides(&self, libraries: &[Library]) -> Result<()> {
+        if self.is_system() {
+            return Ok(());
+        }
+        for &lib in libraries {
+            if !self.lib_dirs.iter().any(|d| dir_has(d, lib)) {
+                return Err(Error::MissingLibrary {
+                    variant: self.name.clone(),
+                    library: lib.name(),
+                    soname: lib.soname(),
+                    dirs: self
+                        .lib_dirs
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_name(name: &str) -> std::result::Result<(), String> {
+    if name.is_empty() {
+        return Err("the variant name is empty".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("the variant name holds a control character".into());
+    }
+    Ok(())
+}
+
+/// `ROOT/lib` when it exists, else ROOT itself.
+fn lib_dir(variant: &str, root: &Path) -> Result<PathBuf> {
+    if !root.exists() {
+        return Err(Error::MissingRoot {
+            variant: variant.into(),
+            path: root.to_owned(),
+        });
+    }
+    let lib = root.join("lib");
+    Ok(if lib.is_dir() { lib } else { root.to_owned() })
+}
+
+fn dir_has(dir: &Path, lib: Library) -> bool {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| lib.matches_file(&e.file_name().to_string_lossy()))
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_root_with_lib_uses_lib_and_a_flat_root_is_used_as_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let nested = tmp.path().join("zlib-1.3.1");
+        std::fs::create_dir_all(nested.join("lib")).unwrap();
+        let arg = format!("a={}:{}", nested.display(), tmp.path().display());
+        let v = Variant::from_arg(&arg).unwrap();
+        assert_eq!(v.lib_dirs, vec![nested.join("lib"), tmp.path().to_owned()]);
+    }
+
+    #[test]
+    fn malformed_arguments_say_what_is_expected() {
+        for arg in ["stock", "=/usr/lib", "stock="] {
+            let err = Variant::from_arg(arg).unwrap_err().to_string();
+            assert!(err.contains("NAME=PATH"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_root_names_the_path() {
+        let err = Variant::from_arg("bad=/does/not/exist").unwrap_err();
+        assert!(err.to_string().contains("/does/not/exist"));
+    }
+
+    #[test]
+    fn a_missing_library_names_library_and_variant() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("libz.so.1"), b"").unwrap();
+        let v = Variant::from_arg(&format!("copy={}", tmp.path().display())).unwrap();
+        v.check_provides(&[Library::Zlib]).unwrap();
+        let err = v.check_provides(&[Library::Zstd]).unwrap_err().to_string();
+        assert!(
+            err.contains("copy") && err.contains("libzstd.so.1"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Workloads: named, deterministic units of work that check their own output.
+//!
+//! The catalog ([`catalog`]) is data the runner reads without running anything:
+//! ids, groups, libraries, units. A workload is prepared only inside a worker
+//! ([`prepare`]), where the variant's libraries are loaded. One file per family.
+
+mod aes;
+mod compression;
+pub mod corpus;
+mod sqlite;
+mod tls;
+
+use crate::error::{Error, Result};
+use crate::library::Library;
+use corpus::Corpus;
+use serde::{Deserialize, Serialize};
+
+/// What a benchmark's figure counts per second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    /// Bytes of uncompressed input or plaintext (MB = 10^6 B, as lzbench and `zstd -b`).
+    #[serde(rename = "B/s")]
+    BytesPerSecond,
+    /// Operations: rows, queries, handshakes.
+    #[serde(rename = "op/s")]
+    OpsPerSecond,
+}
+
+impl Unit {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::BytesPerSecond => "B/s",
+            Unit::OpsPerSecond => "op/s",
+        }
+    }
+}
+
+/// A benchmark as the runner knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchSpec {
+    /// `compress/zstd/l3/text`, `aes/256-gcm/encrypt/16384`, `sqlite/update`…
+    pub id: String,
+    /// The family a claim and a geometric mean summarise: compression, aes, tls, sqlite.
+    pub group: &'static str,
+    /// The libraries a variant must provide for it.
+    pub libraries: Vec<Library>,
+    pub unit: Unit,
+}
+
+/// Wrong output: the variant is reported broken for this benchmark, never timed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken(pub String);
+
+/// A prepared benchmark inside a worker.
+pub trait Workload {
+    /// Does the work `iterations` times. Checks that are cheap enough to leave in
+    /// the timed loop stay there; the rest go to [`Workload::verify`].
+    fn run(&mut self, iterations: u64) -> Result<(), Broken>;
+    /// Checks the output of the last iteration.
+    fn verify(&mut self) -> Result<(), Broken>;
+    /// Bytes or operations (see [`Unit`]) one iteration processes.
+    fn work_per_iter(&self) -> u64;
+}
+
+/// Every benchmark, for these corpus names, in a stable order.
+pub fn catalog(corpora: &[String]) -> Vec<BenchSpec> {
+    let mut out = Vec::new();
+    compression::catalog(corpora, &mut out);
+    aes::catalog(&mut out);
+    tls::catalog(&mut out);
+    sqlite::catalog(&mut out);
+    out
+}
+
+/// The benchmarks matching any of `patterns` (globs; `*` also crosses `/`), in
+/// catalog order; all of them when there is no pattern.
+pub fn select(catalog: Vec<BenchSpec>, patterns: &[String]) -> Result<Vec<BenchSpec>> {
+    if patterns.is_empty() {
+        return Ok(catalog);
+    }
+    let mut set = globset::GlobSetBuilder::new();
+    for p in patterns {
+        let glob = globset::Glob::new(p).map_err(|e| Error::BadPattern {
+            pattern: p.clone(),
+            why: e.kind().to_string(),
+        })?;
+        set.add(glob);
+    }
+    let set = set.build().map_err(|e| Error::BadPattern {
+        pattern: patterns.join(" "),
+        why: e.to_string(),
+    })?;
+    let chosen: Vec<BenchSpec> = catalog
+        .into_iter()
+        .filter(|b| set.is_match(&b.id))
+        .collect();
+    if chosen.is_empty() {
+        return Err(Error::NoBenchmark {
+            patterns: patterns.join(", "),
+        });
+    }
+    Ok(chosen)
+}
+
+/// Prepares `id` with this process's libraries.
+pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
+    match id.split('/').next() {
+        Some("compress" | "decompress") => compression::prepare(id, corpora),
+        Some("aes") => aes::prepare(id),
+        Some("tls") => tls::prepare(id),
+        Some("sqlite") => sqlite::prepare(id),
+        _ => Err(Broken(format!("unknown benchmark {id}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(patterns: &[&str]) -> Vec<String> {
+        let patterns: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
+        let names = vec!["text".to_string(), "json".into(), "binary".into()];
+        select(catalog(&names), &patterns)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.id)
+            .collect()
+    }
+
+    #[test]
+    fn a_glob_selects_one_family_across_levels_and_corpora() {
+        let zlib = ids(&["compress/zlib/*"]);
+        assert_eq!(zlib.len(), 9);
+        assert!(zlib.iter().all(|id| id.starts_with("compress/zlib/")));
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let all = ids(&[]);
+        let set: std::collections::BTreeSet<_> = all.iter().collect();
+        assert_eq!(set.len(), all.len());
+    }
+
+    #[test]
+    fn a_pattern_matching_nothing_is_an_error() {
+        let err = select(catalog(&[]), &["nope/*".into()]).unwrap_err();
+        assert!(err.to_string().contains("nope/*"));
+    }
+
+    #[test]
+    fn every_benchmark_prepares_runs_and_verifies_with_the_system_libraries() {
+        let spec = corpus::CorpusSpec::Generated {
+            seed: 3,
+            bytes: 64 << 10,
+        };
+        let corpora = spec.load().unwrap();
+        let names = spec.names().unwrap();
+        for b in catalog(&names) {
+            // The slow levels are exercised by the integration tests.
+            if b.id.contains("/l19/") || b.id.contains("/xz/l6/") {
+                continue;
+            }
+            let mut w = prepare(&b.id, &corpora).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
+            w.run(2).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
+            w.verify().unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
+            assert!(w.work_per_iter() > 0);
+        }
+    }
+}
