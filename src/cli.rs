@@ -232,6 +232,9 @@ fn run(args: RunArgs) -> Result<i32> {
         corpora: outcome.corpora,
         variants: outcome.variants,
         results: outcome.results,
+        comparisons: vec![],
+        groups: vec![],
+        claims: vec![],
     };
     print!("{}", table::render(&doc));
     println!();

@@ -30,6 +30,88 @@ pub struct Document {
     pub corpora: Vec<CorpusInfo>,
     pub variants: Vec<VariantRecord>,
     pub results: Vec<BenchResult>,
+    /// One entry per benchmark and compared variant (filled by `stats`/`claims`).
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
+    /// Geometric mean of the comparisons per group and compared variant.
+    #[serde(default)]
+    pub groups: Vec<GroupComparison>,
+    /// One verdict per claim of `claims.toml`.
+    #[serde(default)]
+    pub claims: Vec<ClaimVerdict>,
+}
+
+/// The change of `variant` against `baseline` on one benchmark. Positive
+/// `change_pct` always means "better", whatever the metric's direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub bench: String,
+    pub group: String,
+    pub baseline: String,
+    pub variant: String,
+    pub change_pct: f64,
+    pub ci_low_pct: f64,
+    pub ci_high_pct: f64,
+    /// Minimum detectable effect: the CI's half-width, in percent.
+    pub mde_pct: f64,
+    /// Paired by round (same run) or not (two runs made at different times).
+    pub paired: bool,
+    pub verdict: ChangeVerdict,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeVerdict {
+    Improvement,
+    NoChange,
+    Regression,
+    Broken,
+    Inconclusive,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupComparison {
+    pub group: String,
+    pub baseline: String,
+    pub variant: String,
+    pub benches: usize,
+    pub change_pct: f64,
+    pub ci_low_pct: f64,
+    pub ci_high_pct: f64,
+    pub paired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimVerdict {
+    pub id: String,
+    pub title: String,
+    /// The claimed gain, [min, max] in percent (positive = better).
+    pub range_pct: [f64; 2],
+    pub baseline: Option<String>,
+    pub variant: Option<String>,
+    pub change_pct: Option<f64>,
+    pub ci_low_pct: Option<f64>,
+    pub ci_high_pct: Option<f64>,
+    pub verdict: ClaimOutcome,
+    /// One plain sentence that explains the verdict.
+    pub sentence: String,
+    /// The benchmarks that were measured for it.
+    #[serde(default)]
+    pub benches: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimOutcome {
+    Confirmed,
+    Exceeded,
+    Partly,
+    BelowClaim,
+    NoChange,
+    Regression,
+    Broken,
+    Inconclusive,
+    NotMeasured,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
