@@ -212,7 +212,12 @@ pub struct BenchResult {
     /// Bytes or operations per iteration, in `unit`'s terms.
     pub work_per_iter: u64,
     pub rounds: Vec<RoundSample>,
-    /// Throughput per round, in `unit`, summarised.
+    /// Figures that are not timed iterations (probe samples, a command's peak
+    /// RSS): one per round or sample, in `unit`. Empty for timed benchmarks,
+    /// whose figures follow from `rounds`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f64>,
+    /// [`BenchResult::figures`], summarised.
     pub throughput: Option<Summary>,
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,14 +265,20 @@ impl BenchResult {
             unit,
             work_per_iter,
             throughput: stats::summarize(&throughput),
+            values: vec![],
             rounds,
             status,
             error,
         }
     }
 
-    /// Throughput per round, in `unit`, in round order.
-    pub fn throughputs(&self) -> Vec<f64> {
+    /// The figures comparisons are made of, in `unit`, in round (or sample) order:
+    /// the explicit `values` when there are any, else the throughput of each round.
+    /// Whether higher is better is `unit.higher_is_better()`.
+    pub fn figures(&self) -> Vec<f64> {
+        if !self.values.is_empty() {
+            return self.values.clone();
+        }
         self.times
             .iter()
             .map(|t| self.work_per_iter as f64 / t)

@@ -58,7 +58,7 @@ pub fn render(doc: &Document) -> String {
                     seed: doc.seed,
                     ..Bootstrap::default()
                 };
-                match stats::paired_ratio(&base.throughputs(), &r.throughputs(), boot) {
+                match stats::paired_ratio(&base.figures(), &r.figures(), boot) {
                     Some(i) => format!("{} ({} … {})", pct(i.estimate), pct(i.low), pct(i.high)),
                     None => "n/a (too few rounds)".into(),
                 }

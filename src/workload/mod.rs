@@ -24,6 +24,15 @@ pub enum Unit {
     /// Operations: rows, queries, handshakes.
     #[serde(rename = "op/s")]
     OpsPerSecond,
+    /// A duration: wall or CPU time of a command.
+    #[serde(rename = "s")]
+    Seconds,
+    /// An amount of memory: RSS, PSS.
+    #[serde(rename = "B")]
+    Bytes,
+    /// CPU time used per second of wall time (1.0 = one core busy).
+    #[serde(rename = "cpu-s/s")]
+    CpuSecondsPerSecond,
 }
 
 impl Unit {
@@ -31,7 +40,15 @@ impl Unit {
         match self {
             Unit::BytesPerSecond => "B/s",
             Unit::OpsPerSecond => "op/s",
+            Unit::Seconds => "s",
+            Unit::Bytes => "B",
+            Unit::CpuSecondsPerSecond => "cpu-s/s",
         }
+    }
+
+    /// Rates are better high; durations, memory and CPU use are better low.
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Unit::BytesPerSecond | Unit::OpsPerSecond)
     }
 }
 
