@@ -8,7 +8,7 @@ use crate::runner::{self, Event, Plan};
 use crate::variant::Variant;
 use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
-use crate::{host, table};
+use crate::{host, nix, table};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -44,6 +44,25 @@ enum Command {
     Run(RunArgs),
     /// Print every benchmark id, its group, the libraries it needs and its unit.
     List(ListArgs),
+    /// List the generations of Nix profiles and the store path of each benchmarked
+    /// library in them, and propose the variants that compare the last two that differ.
+    #[command(after_help = DISCOVER_HELP)]
+    Discover(DiscoverArgs),
+}
+
+const DISCOVER_HELP: &str = "\
+Without PROFILE, looks at /nix/var/nix/profiles/system and the home-manager profiles
+of the current user (~/.local/state/nix/profiles/home-manager and
+/nix/var/nix/profiles/per-user/$USER/home-manager). Uses `nix-store --query
+--requisites`, so it works with and without the experimental `nix` command.
+
+Exit codes: 0 listed, 2 no profile found or a profile could not be read.";
+
+#[derive(Args)]
+struct DiscoverArgs {
+    /// Profile links, e.g. /nix/var/nix/profiles/system.
+    #[arg(value_name = "PROFILE")]
+    profiles: Vec<PathBuf>,
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -116,6 +135,7 @@ pub fn main() -> i32 {
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
+        Command::Discover(args) => discover(args),
     };
     match outcome {
         Ok(code) => code,
@@ -162,6 +182,70 @@ fn list(args: ListArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
+fn discover(args: DiscoverArgs) -> Result<i32> {
+    let profiles = if args.profiles.is_empty() {
+        let home = std::env::var("HOME").unwrap_or_default();
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+        [
+            "/nix/var/nix/profiles/system".to_string(),
+            format!("{home}/.local/state/nix/profiles/home-manager"),
+            format!("/nix/var/nix/profiles/per-user/{user}/home-manager"),
+        ]
+        .into_iter()
+        .map(PathBuf::from)
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect()
+    } else {
+        args.profiles
+    };
+    if profiles.is_empty() {
+        return Err(Error::Nix {
+            path: "/nix/var/nix/profiles/system".into(),
+            why: "no system or home-manager profile found; name a profile, e.g. storebench discover /nix/var/nix/profiles/per-user/$USER/profile".into(),
+        });
+    }
+    let mut out = std::io::stdout().lock();
+    for profile in profiles {
+        let gens = nix::discover(&profile)?;
+        let _ = writeln!(out, "{}: {} generations", profile.display(), gens.len());
+        for (i, g) in gens.iter().enumerate() {
+            let _ = writeln!(out, "  generation {}  {}", g.number, g.link.display());
+            for (lib, path) in &g.libraries {
+                let before = i.checked_sub(1).and_then(|j| gens[j].libraries.get(lib));
+                let mark = if i > 0 && before != Some(path) {
+                    "  ← changed"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "    {:<10} {}{mark}", lib.name(), path.short());
+            }
+        }
+        let differ = gens
+            .windows(2)
+            .rev()
+            .find(|w| w[0].libraries != w[1].libraries);
+        match differ {
+            Some([a, b]) => {
+                let _ = writeln!(
+                    out,
+                    "  compare: storebench run --variant gen-{}=profile:{} --variant gen-{}=profile:{}\n",
+                    a.number,
+                    a.link.display(),
+                    b.number,
+                    b.link.display()
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "  no two generations differ in a benchmarked library\n"
+                );
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
 fn variants(args: &RunArgs) -> Result<Vec<Variant>> {
     let (config, _) = Config::discover(args.config.as_deref())?;
     let mut variants: Vec<Variant> = config
@@ -174,6 +258,11 @@ fn variants(args: &RunArgs) -> Result<Vec<Variant>> {
     }
     if variants.is_empty() {
         variants.push(Variant::system());
+    }
+    for v in &variants {
+        for note in &v.notes {
+            eprintln!("note: variant `{}`: {note}", v.name);
+        }
     }
     for (i, v) in variants.iter().enumerate() {
         if variants[..i].iter().any(|w| w.name == v.name) {

@@ -32,6 +32,12 @@ pub enum Error {
         expected: String,
     },
 
+    #[error("{path}: {why}")]
+    Nix { path: PathBuf, why: String },
+
+    #[error("variant `{variant}`: {dir} holds a libc.so.6 other than the one this system's loader uses; a glibc cannot be swapped with LD_LIBRARY_PATH (the process would crash), so leave that directory out")]
+    ForeignGlibc { variant: String, dir: PathBuf },
+
     #[error("variant name `{0}` is used twice")]
     DuplicateVariant(String),
 

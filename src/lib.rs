@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod host;
 pub mod library;
+pub mod nix;
 pub mod provenance;
 pub mod results;
 pub mod runner;

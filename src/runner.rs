@@ -375,7 +375,12 @@ impl Failure {
                 };
                 let tail = stderr.trim();
                 let tail = if tail.is_empty() { String::new() } else { format!("; it said: {}", tail.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ")) };
-                format!("variant `{v}`: the worker {how} during {bench}{tail}")
+                let hint = if tail.contains("GLIBC_") || tail.contains("libc.so.6") {
+                    "; this looks like a glibc on the library path that does not match the loader: a glibc is used only through its own loader"
+                } else {
+                    ""
+                };
+                format!("variant `{v}`: the worker {how} during {bench}{tail}{hint}")
             }
         }
     }

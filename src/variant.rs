@@ -9,6 +9,7 @@
 use crate::config::VariantConfig;
 use crate::error::{Error, Result};
 use crate::library::Library;
+use crate::nix;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -28,6 +29,9 @@ pub struct Variant {
     pub env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// What the user should know about how the roots were resolved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Variant {
@@ -39,10 +43,11 @@ impl Variant {
             lib_dirs: vec![],
             env: BTreeMap::new(),
             description: Some("whatever the dynamic loader resolves".into()),
+            notes: vec![],
         }
     }
 
-    /// Parses `NAME=PATH[:PATH…]`.
+    /// Parses `NAME=PATH[:PATH…]`; a PATH may be `profile:LINK` or `closure:PATH`.
     pub fn from_arg(arg: &str) -> Result<Variant> {
         let bad = |why: &str| Error::VariantArg {
             arg: arg.into(),
@@ -50,11 +55,19 @@ impl Variant {
         };
         let (name, paths) = arg.split_once('=').ok_or_else(|| bad("no `=`"))?;
         check_name(name).map_err(|why| bad(&why))?;
-        let roots: Vec<PathBuf> = paths
-            .split(':')
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .collect();
+        let mut roots: Vec<PathBuf> = Vec::new();
+        let mut tokens = paths.split(':').filter(|p| !p.is_empty());
+        while let Some(t) = tokens.next() {
+            roots.push(match t {
+                "profile" | "closure" => {
+                    let rest = tokens
+                        .next()
+                        .ok_or_else(|| bad(&format!("no path after `{t}:`")))?;
+                    PathBuf::from(format!("{t}:{rest}"))
+                }
+                _ => PathBuf::from(t),
+            });
+        }
         if roots.is_empty() {
             return Err(bad("no path after `=`"));
         }
@@ -80,16 +93,26 @@ impl Variant {
         env: BTreeMap<String, String>,
         description: Option<String>,
     ) -> Result<Variant> {
-        let lib_dirs = roots
-            .iter()
-            .map(|root| lib_dir(name, root))
-            .collect::<Result<_>>()?;
+        let mut lib_dirs = Vec::new();
+        let mut notes = Vec::new();
+        for root in &roots {
+            let (dirs, more) = match root.to_str().and_then(|s| nix::expand(name, s)) {
+                Some(expanded) => expanded?,
+                None => (vec![lib_dir(name, root)?], vec![]),
+            };
+            for dir in dirs {
+                check_no_foreign_libc(name, &dir)?;
+                lib_dirs.push(dir);
+            }
+            notes.extend(more);
+        }
         Ok(Variant {
             name: name.into(),
             roots,
             lib_dirs,
             env,
             description,
+            notes,
         })
     }
 
@@ -157,6 +180,27 @@ fn lib_dir(variant: &str, root: &Path) -> Result<PathBuf> {
     }
     let lib = root.join("lib");
     Ok(if lib.is_dir() { lib } else { root.to_owned() })
+}
+
+/// A directory with a libc.so.6 is harmless on the library path only when it is
+/// the libc this system's loader uses (Debian's multiarch directory, say).
+fn check_no_foreign_libc(variant: &str, dir: &Path) -> Result<()> {
+    let Ok(theirs) = dir.join("libc.so.6").canonicalize() else {
+        return Ok(());
+    };
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+    let ours = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .find(|p| p.contains("/libc.so.6") || p.contains("/libc-"))
+        .and_then(|p| Path::new(p).canonicalize().ok());
+    if ours.as_deref() == Some(theirs.as_path()) {
+        return Ok(());
+    }
+    Err(Error::ForeignGlibc {
+        variant: variant.into(),
+        dir: dir.into(),
+    })
 }
 
 fn dir_has(dir: &Path, lib: Library) -> bool {
