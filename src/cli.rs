@@ -44,6 +44,9 @@ enum Command {
     Run(RunArgs),
     /// Print every benchmark id, its group, the libraries it needs and its unit.
     List(ListArgs),
+    /// Write the generated corpora to files, to feed the same bytes to other tools
+    /// (`zstd -b3 DIR/text`, lzbench…).
+    Corpus(CorpusArgs),
     /// List the generations of Nix profiles and the store path of each benchmarked
     /// library in them, and propose the variants that compare the last two that differ.
     #[command(after_help = DISCOVER_HELP)]
@@ -57,6 +60,18 @@ of the current user (~/.local/state/nix/profiles/home-manager and
 --requisites`, so it works with and without the experimental `nix` command.
 
 Exit codes: 0 listed, 2 no profile found or a profile could not be read.";
+
+#[derive(Args)]
+struct CorpusArgs {
+    /// The directory to write `text`, `json` and `binary` into.
+    dir: PathBuf,
+    /// The seed of a run (see its results document) to reproduce its corpora.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Size of each corpus, in KiB.
+    #[arg(long, value_name = "KIB", default_value_t = 1024)]
+    corpus_kib: usize,
+}
 
 #[derive(Args)]
 struct DiscoverArgs {
@@ -136,6 +151,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
         Command::Discover(args) => discover(args),
+        Command::Corpus(args) => corpus(args),
     };
     match outcome {
         Ok(code) => code,
@@ -177,6 +193,26 @@ fn list(args: ListArgs) -> Result<i32> {
             b.group,
             b.unit.symbol(),
             libs.join(" ")
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn corpus(args: CorpusArgs) -> Result<i32> {
+    let spec = CorpusSpec::Generated {
+        seed: args.seed,
+        bytes: args.corpus_kib * 1024,
+    };
+    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, e))?;
+    let corpora = spec.load()?;
+    for (c, info) in corpora.iter().zip(spec.describe(&corpora)) {
+        let path = args.dir.join(&c.name);
+        std::fs::write(&path, &c.data).map_err(|e| Error::io(&path, e))?;
+        println!(
+            "{}  {} bytes  sha256:{}",
+            path.display(),
+            info.bytes,
+            info.sha256
         );
     }
     Ok(exit::OK)
