@@ -179,7 +179,7 @@ pub fn expand(variant: &str, spec: &str) -> Option<Result<(Vec<PathBuf>, Vec<Str
                     .map(|s| s.path)
                     .map_err(|why| Error::Nix {
                         path: root.into(),
-                        why,
+                        why: format!("not a Nix store path ({why}); closure: takes a store path or a link into the store"),
                     })
             }),
         _ => return None,
