@@ -121,3 +121,92 @@ pub fn render_provenance(doc: &Document) -> String {
     }
     out
 }
+
+/// `50.0 MiB`: memory in binary units, as `smem` and `ps` count it.
+pub fn human_bytes(bytes: f64) -> String {
+    for (scale, unit) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
+        if bytes >= scale as f64 {
+            return format!("{:.1} {unit}", bytes / scale as f64);
+        }
+    }
+    format!("{bytes:.0} B")
+}
+
+/// A probe run: one row per process counted (medians over the samples it was
+/// alive in, and when it was), the sum row (medians of the per-sample sums, the
+/// figures comparisons use), and every process skipped with its reason.
+pub fn render_probe(doc: &Document) -> String {
+    let Some(p) = &doc.probe else {
+        return String::new();
+    };
+    let label = doc.variants.first().map_or("", |v| v.variant.name.as_str());
+    let median = |metric: &str| {
+        doc.result(&crate::probe::bench_id(&p.name, metric), label)
+            .and_then(|r| r.throughput.as_ref())
+            .map_or(f64::NAN, |s| s.median)
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "probe {} [{label}]: {} samples, one every {} — {}",
+        p.name,
+        p.samples,
+        humantime::format_duration(std::time::Duration::from_secs_f64(p.interval_seconds)),
+        p.selectors.join(" ")
+    );
+    let mut rows: Vec<Vec<String>> = vec![[
+        "pid", "process", "samples", "PSS", "RSS", "USS", "swap", "CPU", "command",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for q in &p.processes {
+        rows.push(vec![
+            q.pid.to_string(),
+            q.name.clone(),
+            format!("{}–{}", q.first_sample, q.last_sample),
+            human_bytes(q.median_pss as f64),
+            human_bytes(q.median_rss as f64),
+            human_bytes(q.median_uss as f64),
+            human_bytes(q.median_swap as f64),
+            q.median_cpu.map_or("-".into(), |c| format!("{c:.2}")),
+            q.command.chars().take(60).collect(),
+        ]);
+    }
+    rows.push(vec![
+        "sum".into(),
+        format!("{} processes", p.processes.len()),
+        format!("1–{}", p.samples),
+        human_bytes(median("pss")),
+        human_bytes(median("rss")),
+        human_bytes(median("uss")),
+        human_bytes(median("swap")),
+        format!("{:.2}", median("cpu")),
+        String::new(),
+    ]);
+    let widths: Vec<usize> = (0..9)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| match c {
+                1 | 8 => format!("{cell:<w$}", w = widths[c]),
+                _ => format!("{cell:>w$}", w = widths[c]),
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    let _ = writeln!(
+        out,
+        "medians over samples; CPU in cpu-s/s (1.00 = one core busy); sum = per-sample sums"
+    );
+    for s in &p.skipped {
+        let _ = writeln!(
+            out,
+            "skipped {} ({}, uid {}): {}",
+            s.pid, s.name, s.uid, s.reason
+        );
+    }
+    out
+}
