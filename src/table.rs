@@ -174,7 +174,10 @@ pub fn render_probe(doc: &Document) -> String {
     }
     rows.push(vec![
         "sum".into(),
-        format!("{} processes", p.processes.len()),
+        match p.processes.len() {
+            1 => "1 process".into(),
+            n => format!("{n} processes"),
+        },
         format!("1–{}", p.samples),
         human_bytes(median("pss")),
         human_bytes(median("rss")),

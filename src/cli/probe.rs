@@ -164,7 +164,7 @@ fn show(e: Event, tty: bool) {
     match e {
         Event::Sampled { index, of, sum } => {
             let line = format!(
-                "sample {index}/{of}: {} processes, PSS {}, CPU {:.2}",
+                "sample {index}/{of}: {} process(es), PSS {}, CPU {:.2}",
                 sum.processes,
                 table::human_bytes(sum.memory.pss as f64),
                 sum.cpu
