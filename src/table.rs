@@ -186,20 +186,7 @@ pub fn render_probe(doc: &Document) -> String {
         format!("{:.2}", median("cpu")),
         String::new(),
     ]);
-    let widths: Vec<usize> = (0..9)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    for row in &rows {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(c, cell)| match c {
-                1 | 8 => format!("{cell:<w$}", w = widths[c]),
-                _ => format!("{cell:>w$}", w = widths[c]),
-            })
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-    }
+    out.push_str(&align(&rows, &[1, 8]));
     let _ = writeln!(
         out,
         "medians over samples; CPU in cpu-s/s (1.00 = one core busy); sum = per-sample sums"
@@ -212,4 +199,56 @@ pub fn render_probe(doc: &Document) -> String {
         );
     }
     out
+}
+
+/// Rows as columns padded to their widest cell: right-aligned, except the
+/// columns in `left`.
+fn align(rows: &[Vec<String>], left: &[usize]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, &w))| {
+                if left.contains(&c) {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_use_binary_prefixes_from_kib_up() {
+        assert_eq!(human_bytes(0.0), "0 B");
+        assert_eq!(human_bytes(1023.0), "1023 B");
+        assert_eq!(human_bytes(1536.0), "1.5 KiB");
+        assert_eq!(human_bytes(240.4 * 1024.0 * 1024.0), "240.4 MiB");
+        assert_eq!(human_bytes(3.0 * (1u64 << 30) as f64), "3.0 GiB");
+    }
+
+    #[test]
+    fn aligned_columns_pad_to_the_widest_cell() {
+        let rows = vec![
+            vec!["pid".to_string(), "process".into(), "PSS".into()],
+            vec!["12345".to_string(), "sh".into(), "1.0 MiB".into()],
+        ];
+        assert_eq!(
+            align(&rows, &[1]),
+            "  pid  process      PSS\n12345  sh       1.0 MiB\n"
+        );
+    }
 }

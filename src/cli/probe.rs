@@ -4,7 +4,7 @@
 use super::fresh_seed;
 use crate::config::{Config, ProbeConfig};
 use crate::error::{exit, Error, Result};
-use crate::probe::{Event, Probe};
+use crate::probe::{Event, Observation, Probe};
 use crate::results::{Document, Settings, Tool, VariantRecord, SCHEMA};
 use crate::variant::Variant;
 use crate::{host, table};
@@ -114,7 +114,19 @@ pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
     if tty {
         eprint!("\r\x1b[2K");
     }
-    let doc = Document {
+    let doc = document(&probe, &label, started, &observation);
+    print!("{}", table::render_probe(&doc));
+    if let Some(path) = &args.json {
+        doc.write_atomic(path)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(exit::OK)
+}
+
+/// The run's document: one variant named `label` (the system state), the
+/// probe's results entries and what it watched.
+fn document(probe: &Probe, label: &str, started: String, observation: &Observation) -> Document {
+    Document {
         schema: SCHEMA.into(),
         tool: Tool::this(),
         started,
@@ -131,7 +143,7 @@ pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
         variants: vec![VariantRecord {
             // A system state, not a build: no roots, nothing loaded by a worker.
             variant: Variant {
-                name: label.clone(),
+                name: label.into(),
                 description: Some(
                     probe
                         .description
@@ -143,18 +155,12 @@ pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
             provenance: None,
             same_files_as: vec![],
         }],
-        results: probe.results(&label, &observation),
+        results: probe.results(label, observation),
         comparisons: vec![],
         groups: vec![],
         claims: vec![],
-        probe: Some(probe.record(&observation)),
-    };
-    print!("{}", table::render_probe(&doc));
-    if let Some(path) = &args.json {
-        doc.write_atomic(path)?;
-        eprintln!("wrote {}", path.display());
+        probe: Some(probe.record(observation)),
     }
-    Ok(exit::OK)
 }
 
 /// Progress on stderr: one updating line on a terminal, a line per sample elsewhere.
