@@ -12,6 +12,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// Where the cgroup file systems are mounted; a path below it must be a directory.
+const CGROUP_FS: &str = "/sys/fs/cgroup";
+
 /// Whose processes `--session` means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Session {
@@ -101,14 +104,15 @@ impl Selector {
         for c in &cfg.cgroups {
             if c.join("cgroup.procs").is_file() {
                 cgroup_dirs.push(c.clone());
-            } else if c.is_absolute() && !c.exists() {
+            } else if c.is_absolute() && !c.exists() && !c.starts_with(CGROUP_FS) {
                 cgroup_paths.push(c.to_string_lossy().trim_end_matches('/').to_string());
             } else {
                 return Err(Error::ProbeSelector {
                     selector: format!("--cgroup {}", c.display()),
-                    why: "neither a cgroup directory (holding cgroup.procs) nor a cgroup path \
-                          like /user.slice/app.service"
-                        .into(),
+                    why: format!(
+                        "neither a cgroup directory (holding cgroup.procs) nor a cgroup path \
+                         like /user.slice/app.service (cgroup directories live under {CGROUP_FS})"
+                    ),
                 });
             }
         }
@@ -387,5 +391,15 @@ mod tests {
         };
         let err = Selector::new(&cfg, Session::Uid(0)).unwrap_err();
         assert!(err.to_string().contains("no/such/cgroup"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_cgroup_directory_is_refused_not_taken_for_a_cgroup_path() {
+        let cfg = ProbeConfig {
+            cgroups: vec!["/sys/fs/cgroup/no-such.service".into()],
+            ..ProbeConfig::default()
+        };
+        let err = Selector::new(&cfg, Session::Uid(0)).unwrap_err();
+        assert!(err.to_string().contains("no-such.service"), "{err}");
     }
 }
