@@ -433,7 +433,9 @@ fn a_process_that_cannot_be_read_is_reported_as_skipped() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success());
-        let comm = &name("unread")[..15];
+        // The kernel keeps the first 15 bytes of a process's name.
+        let full = name("unread");
+        let comm = &full[..full.len().min(15)];
         let rows: Vec<Vec<&str>> = stdout
             .lines()
             .map(|l| l.split_whitespace().collect())
