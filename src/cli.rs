@@ -1,6 +1,8 @@
 //! The command line: parses arguments, runs the stages, prints, and maps the
 //! outcome to the exit codes documented in `--help`. Only this module prints.
 
+mod probe;
+
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::results::{Document, Settings, Tool, SCHEMA};
@@ -51,6 +53,9 @@ enum Command {
     /// library in them, and propose the variants that compare the last two that differ.
     #[command(after_help = DISCOVER_HELP)]
     Discover(DiscoverArgs),
+    /// Measure the memory and CPU use of running processes over a time window.
+    #[command(after_help = probe::PROBE_EXAMPLES)]
+    Probe(probe::ProbeArgs),
 }
 
 const DISCOVER_HELP: &str = "\
@@ -152,6 +157,7 @@ pub fn main() -> i32 {
         Command::List(args) => list(args),
         Command::Discover(args) => discover(args),
         Command::Corpus(args) => corpus(args),
+        Command::Probe(args) => probe::probe(args),
     };
     match outcome {
         Ok(code) => code,
@@ -360,6 +366,7 @@ fn run(args: RunArgs) -> Result<i32> {
         comparisons: vec![],
         groups: vec![],
         claims: vec![],
+        probe: None,
     };
     print!("{}", table::render(&doc));
     println!();

@@ -16,6 +16,39 @@ pub const DEFAULT_FILE: &str = "storebench.toml";
 pub struct Config {
     #[serde(default)]
     pub variants: IndexMap<String, VariantConfig>,
+    /// Named probes of running processes, `[probes.NAME]`, run by `storebench probe NAME`.
+    #[serde(default)]
+    pub probes: IndexMap<String, ProbeConfig>,
+}
+
+/// One `[probes.NAME]` table: which processes to watch, and for how long. A
+/// process is watched when any selector matches it.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeConfig {
+    /// Globs over the process name, its program's file name and its command line.
+    #[serde(default)]
+    pub names: Vec<String>,
+    #[serde(default)]
+    pub pids: Vec<u32>,
+    /// With `pids`: their descendants too, including those started during the window.
+    #[serde(default)]
+    pub tree: bool,
+    /// systemd units (`plasma-kwin_wayland.service`; `.service` when no suffix is given).
+    #[serde(default)]
+    pub units: Vec<String>,
+    /// cgroup directories (`/sys/fs/cgroup/…`) or cgroup paths (`/user.slice/…`).
+    #[serde(default)]
+    pub cgroups: Vec<PathBuf>,
+    /// Every process of the current login session (of the current user when the
+    /// kernel keeps no session ids).
+    #[serde(default)]
+    pub session: bool,
+    /// `60s`, `2m`: the window, in humantime's syntax.
+    pub duration: Option<String>,
+    /// `1s`, `500ms`: the time between samples.
+    pub interval: Option<String>,
+    pub description: Option<String>,
 }
 
 /// One `[variants.NAME]` table.

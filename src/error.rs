@@ -67,6 +67,24 @@ pub enum Error {
         hash_b: String,
     },
 
+    #[error("probe selector {selector}: {why}")]
+    ProbeSelector { selector: String, why: String },
+
+    #[error("no running process matches {selectors}; `ps -eo pid,comm,args` lists what runs")]
+    ProbeNoMatch { selectors: String },
+
+    #[error("every process matching {selectors} is unreadable, nothing to measure: {skipped}")]
+    ProbeUnreadable { selectors: String, skipped: String },
+
+    #[error("no probe named `{name}` in the config or built in (known: {known}); add a [probes.{name}] table or give selectors such as --name")]
+    UnknownProbe { name: String, known: String },
+
+    #[error("probe name `{0}` may hold only letters, digits, `-`, `_` and `.`: it becomes part of benchmark ids (probe/NAME/pss)")]
+    ProbeName(String),
+
+    #[error("probe `{probe}`: {why} (give a duration such as 60s, 500ms or 2m)")]
+    ProbeWindow { probe: String, why: String },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

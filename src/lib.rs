@@ -7,6 +7,7 @@ pub mod error;
 pub mod host;
 pub mod library;
 pub mod nix;
+pub mod probe;
 pub mod provenance;
 pub mod results;
 pub mod runner;

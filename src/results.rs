@@ -39,6 +39,56 @@ pub struct Document {
     /// One verdict per claim of `claims.toml`.
     #[serde(default)]
     pub claims: Vec<ClaimVerdict>,
+    /// What a probe of running processes watched; None for benchmark runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeRecord>,
+}
+
+/// A probe's window and the processes it counted or could not read. Its figures
+/// are ordinary `results` entries (`probe/NAME/pss`…, group [`PROBE_GROUP`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeRecord {
+    pub name: String,
+    /// The selectors as a command line would give them, with what `--session` resolved to.
+    pub selectors: Vec<String>,
+    pub interval_seconds: f64,
+    pub samples: usize,
+    /// Every process counted, in the order first seen; each only while it was alive.
+    pub processes: Vec<ProbedProcess>,
+    /// Processes that matched but could not be read: never counted, never dropped silently.
+    #[serde(default)]
+    pub skipped: Vec<SkippedProcess>,
+}
+
+/// The group of every probe result. Probe runs are made at different times,
+/// so any comparison of them is unpaired.
+pub const PROBE_GROUP: &str = "probe";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbedProcess {
+    pub pid: u32,
+    /// The kernel's name for it (`comm`, at most 15 bytes).
+    pub name: String,
+    pub command: String,
+    /// Samples it was alive and readable in, and the first and last of them (1-based).
+    pub samples: usize,
+    pub first_sample: usize,
+    pub last_sample: usize,
+    /// Medians over the samples it was counted in, in bytes and cpu-s/s.
+    pub median_pss: u64,
+    pub median_rss: u64,
+    pub median_uss: u64,
+    pub median_swap: u64,
+    /// None when no sample interval covered it from start to end.
+    pub median_cpu: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedProcess {
+    pub pid: u32,
+    pub name: String,
+    pub uid: u32,
+    pub reason: String,
 }
 
 /// The change of `variant` against `baseline` on one benchmark. Positive
@@ -270,6 +320,21 @@ impl BenchResult {
             status,
             error,
         }
+    }
+
+    /// An entry whose figures are not timed iterations: one value per sample, in
+    /// `unit` (a probe's memory or CPU use).
+    pub fn from_values(
+        bench: &str,
+        group: &str,
+        variant: &str,
+        unit: Unit,
+        values: Vec<f64>,
+    ) -> BenchResult {
+        let mut r = BenchResult::new(bench, group, variant, unit, 0, vec![], Status::Ok, None);
+        r.throughput = stats::summarize(&values);
+        r.values = values;
+        r
     }
 
     /// The figures comparisons are made of, in `unit`, in round (or sample) order:

@@ -121,3 +121,134 @@ pub fn render_provenance(doc: &Document) -> String {
     }
     out
 }
+
+/// `50.0 MiB`: memory in binary units, as `smem` and `ps` count it.
+pub fn human_bytes(bytes: f64) -> String {
+    for (scale, unit) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
+        if bytes >= scale as f64 {
+            return format!("{:.1} {unit}", bytes / scale as f64);
+        }
+    }
+    format!("{bytes:.0} B")
+}
+
+/// A probe run: one row per process counted (medians over the samples it was
+/// alive in, and when it was), the sum row (medians of the per-sample sums, the
+/// figures comparisons use), and every process skipped with its reason.
+pub fn render_probe(doc: &Document) -> String {
+    let Some(p) = &doc.probe else {
+        return String::new();
+    };
+    let label = doc.variants.first().map_or("", |v| v.variant.name.as_str());
+    let median = |metric: &str| {
+        doc.result(&crate::probe::bench_id(&p.name, metric), label)
+            .and_then(|r| r.throughput.as_ref())
+            .map_or(f64::NAN, |s| s.median)
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "probe {} [{label}]: {} samples, one every {} — {}",
+        p.name,
+        p.samples,
+        humantime::format_duration(std::time::Duration::from_secs_f64(p.interval_seconds)),
+        p.selectors.join(" ")
+    );
+    let mut rows: Vec<Vec<String>> = vec![[
+        "pid", "process", "samples", "PSS", "RSS", "USS", "swap", "CPU", "command",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for q in &p.processes {
+        rows.push(vec![
+            q.pid.to_string(),
+            q.name.clone(),
+            format!("{}–{}", q.first_sample, q.last_sample),
+            human_bytes(q.median_pss as f64),
+            human_bytes(q.median_rss as f64),
+            human_bytes(q.median_uss as f64),
+            human_bytes(q.median_swap as f64),
+            q.median_cpu.map_or("-".into(), |c| format!("{c:.2}")),
+            q.command.chars().take(60).collect(),
+        ]);
+    }
+    rows.push(vec![
+        "sum".into(),
+        match p.processes.len() {
+            1 => "1 process".into(),
+            n => format!("{n} processes"),
+        },
+        format!("1–{}", p.samples),
+        human_bytes(median("pss")),
+        human_bytes(median("rss")),
+        human_bytes(median("uss")),
+        human_bytes(median("swap")),
+        format!("{:.2}", median("cpu")),
+        String::new(),
+    ]);
+    out.push_str(&align(&rows, &[1, 8]));
+    let _ = writeln!(
+        out,
+        "medians over samples; CPU in cpu-s/s (1.00 = one core busy); sum = per-sample sums"
+    );
+    for s in &p.skipped {
+        let _ = writeln!(
+            out,
+            "skipped {} ({}, uid {}): {}",
+            s.pid, s.name, s.uid, s.reason
+        );
+    }
+    out
+}
+
+/// Rows as columns padded to their widest cell: right-aligned, except the
+/// columns in `left`.
+fn align(rows: &[Vec<String>], left: &[usize]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, &w))| {
+                if left.contains(&c) {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_use_binary_prefixes_from_kib_up() {
+        assert_eq!(human_bytes(0.0), "0 B");
+        assert_eq!(human_bytes(1023.0), "1023 B");
+        assert_eq!(human_bytes(1536.0), "1.5 KiB");
+        assert_eq!(human_bytes(240.4 * 1024.0 * 1024.0), "240.4 MiB");
+        assert_eq!(human_bytes(3.0 * (1u64 << 30) as f64), "3.0 GiB");
+    }
+
+    #[test]
+    fn aligned_columns_pad_to_the_widest_cell() {
+        let rows = vec![
+            vec!["pid".to_string(), "process".into(), "PSS".into()],
+            vec!["12345".to_string(), "sh".into(), "1.0 MiB".into()],
+        ];
+        assert_eq!(
+            align(&rows, &[1]),
+            "  pid  process      PSS\n12345  sh       1.0 MiB\n"
+        );
+    }
+}
