@@ -146,6 +146,10 @@ struct RunArgs {
 
 #[derive(Args)]
 struct ListArgs {
+    /// The config whose [commands.NAME] to list too. Default: storebench.toml in
+    /// the current directory, when present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     selection: Selection,
 }
@@ -182,16 +186,34 @@ impl Selection {
         }
     }
 
-    fn benches(&self, corpus: &CorpusSpec) -> Result<Vec<workload::BenchSpec>> {
-        workload::select(workload::catalog(&corpus.names()?), &self.benches)
+    /// The built-in benchmarks and the config's commands that the patterns select.
+    /// Without a pattern, interpreter workloads are left out unless every variant
+    /// names that interpreter; a pattern that asks for them makes it an error.
+    fn benches(
+        &self,
+        corpus: &CorpusSpec,
+        config: &Config,
+        variants: &[Variant],
+    ) -> Result<Vec<workload::BenchSpec>> {
+        let mut catalog = workload::catalog(&corpus.names()?);
+        workload::command::catalog(&config.commands, &mut catalog)?;
+        if self.benches.is_empty() {
+            catalog.retain(|b| match b.interpreter() {
+                Some(i) => variants.iter().all(|v| v.interpreters.contains_key(&i)),
+                None => true,
+            });
+        }
+        workload::select(catalog, &self.benches)
     }
 }
 
 fn list(args: ListArgs) -> Result<i32> {
     let corpus = args.selection.corpus(false, 0);
+    let (config, _) = Config::discover(args.config.as_deref())?;
     let mut out = std::io::stdout().lock();
-    for b in args.selection.benches(&corpus)? {
-        let libs: Vec<&str> = b.libraries.iter().map(|l| l.soname()).collect();
+    for b in args.selection.benches(&corpus, &config, &[])? {
+        let mut libs: Vec<&str> = b.libraries.iter().map(|l| l.soname()).collect();
+        libs.extend(b.interpreter().map(|i| i.executable()));
         let _ = writeln!(
             out,
             "{:<32} {:<12} {:<5} {}",
@@ -288,8 +310,7 @@ fn discover(args: DiscoverArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-fn variants(args: &RunArgs) -> Result<Vec<Variant>> {
-    let (config, _) = Config::discover(args.config.as_deref())?;
+fn variants(args: &RunArgs, config: &Config) -> Result<Vec<Variant>> {
     let mut variants: Vec<Variant> = config
         .variants
         .iter()
@@ -315,10 +336,11 @@ fn variants(args: &RunArgs) -> Result<Vec<Variant>> {
 }
 
 fn run(args: RunArgs) -> Result<i32> {
-    let variants = variants(&args)?;
+    let (config, _) = Config::discover(args.config.as_deref())?;
+    let variants = variants(&args, &config)?;
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let corpus = args.selection.corpus(args.quick, seed);
-    let benches = args.selection.benches(&corpus)?;
+    let benches = args.selection.benches(&corpus, &config, &variants)?;
     let (rounds, slice) = if args.quick {
         (3, 0.05)
     } else {

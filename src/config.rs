@@ -1,6 +1,6 @@
-//! The `storebench.toml` file: variants (and, as later parts need them, commands,
-//! probes, CI gates), in the order the user wrote them. The first variant is the one
-//! the others are compared with, so order is kept.
+//! The `storebench.toml` file: variants and commands (and, as later parts need
+//! them, probes, CI gates), in the order the user wrote them. The first variant is
+//! the one the others are compared with, so order is kept.
 
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
@@ -16,6 +16,9 @@ pub const DEFAULT_FILE: &str = "storebench.toml";
 pub struct Config {
     #[serde(default)]
     pub variants: IndexMap<String, VariantConfig>,
+    /// The user's programs to measure, `[commands.NAME]`: ids `command/NAME/…`.
+    #[serde(default)]
+    pub commands: IndexMap<String, CommandConfig>,
     /// Named probes of running processes, `[probes.NAME]`, run by `storebench probe NAME`.
     #[serde(default)]
     pub probes: IndexMap<String, ProbeConfig>,
@@ -51,6 +54,25 @@ pub struct ProbeConfig {
     pub description: Option<String>,
 }
 
+/// One `[commands.NAME]` table: a program run without a shell, as hyperfine runs it.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandConfig {
+    /// The command line every variant runs in its own environment.
+    #[serde(default)]
+    pub argv: Vec<String>,
+    /// A command line per variant (`variants.hw = ["mpv", "--hwdec=vaapi", "a.mkv"]`),
+    /// in place of `argv` for the variants it names.
+    #[serde(default)]
+    pub variants: IndexMap<String, Vec<String>>,
+    /// A non-zero exit is then a result, not a failure.
+    #[serde(default)]
+    pub allow_failure: bool,
+    /// Runs per variant before the first measured one (default 1).
+    pub warmup: Option<u32>,
+    pub description: Option<String>,
+}
+
 /// One `[variants.NAME]` table.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +85,15 @@ pub struct VariantConfig {
     pub env: BTreeMap<String, String>,
     /// Free text shown beside the variant, e.g. the flags it was built with.
     pub description: Option<String>,
+    /// The Python interpreter, e.g. `/nix/store/…-python3-3.12.8/bin/python3`. A
+    /// library root whose `bin/` holds `python3` provides one too.
+    pub python: Option<PathBuf>,
+    /// The Node.js runtime, e.g. `/nix/store/…-nodejs-22.12.0/bin/node`; likewise.
+    pub node: Option<PathBuf>,
+    /// A glibc root (`/nix/store/…-glibc-2.40`, or a directory holding
+    /// `ld-linux-x86-64.so.2` and `libc.so.6` such as `/lib/x86_64-linux-gnu`): the
+    /// variant's processes then start through its loader.
+    pub glibc: Option<PathBuf>,
 }
 
 impl Config {

@@ -38,6 +38,40 @@ pub enum Error {
     #[error("variant `{variant}`: {dir} holds a libc.so.6 other than the one this system's loader uses; a glibc cannot be swapped with LD_LIBRARY_PATH (the process would crash), so leave that directory out")]
     ForeignGlibc { variant: String, dir: PathBuf },
 
+    #[error("variant `{variant}`: the glibc root {root} holds no usable loader (looked for {looked}); name a glibc store path (…-glibc-2.40) or a directory holding ld-linux-x86-64.so.2 and libc.so.6, such as /lib/x86_64-linux-gnu")]
+    NoLoader {
+        variant: String,
+        root: PathBuf,
+        looked: String,
+    },
+
+    #[error("variant `{variant}` names the glibc in {expected}, but {what} came from {loaded}; the variant's processes must start through that glibc's own loader")]
+    WrongGlibc {
+        variant: String,
+        what: String,
+        loaded: String,
+        expected: PathBuf,
+    },
+
+    #[error("variant `{variant}` names no {interpreter} interpreter, and the selected benchmarks ({benches}) need one: add `{interpreter} = \"…/bin/{executable}\"` to [variants.{variant}], give a root whose bin/ holds {executable}, or narrow --bench")]
+    MissingInterpreter {
+        variant: String,
+        interpreter: &'static str,
+        executable: &'static str,
+        benches: String,
+    },
+
+    #[error("variant `{variant}`: {interpreter} {path}: {why}")]
+    Interpreter {
+        variant: String,
+        interpreter: &'static str,
+        path: PathBuf,
+        why: String,
+    },
+
+    #[error("command `{command}`: {why}")]
+    Command { command: String, why: String },
+
     #[error("variant name `{0}` is used twice")]
     DuplicateVariant(String),
 

@@ -4,10 +4,13 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod glibc;
 pub mod host;
+pub mod interpreter;
 pub mod library;
 pub mod nix;
 pub mod probe;
+pub mod process;
 pub mod provenance;
 pub mod results;
 pub mod runner;

@@ -1,12 +1,17 @@
-//! Provenance: proof of what a worker really loaded.
+//! Provenance: proof of what a variant's processes really loaded.
 //!
 //! The worker reads its own `/proc/self/maps`, resolves every mapped shared object to
 //! its real file and Nix store path, hashes it, and asks each benchmarked library for
-//! its version through the library's own API. The runner then checks the files
-//! against the variant's roots and spots variants that loaded byte-identical files.
+//! its version through the library's own API, and glibc for its own. The runner adds
+//! what each of the variant's interpreters says of itself (`interpreter::identify`),
+//! then checks the files against the variant's roots and spots variants that loaded
+//! byte-identical files.
 
+use crate::glibc::{self, Glibc};
+use crate::interpreter::Interpreter;
 use crate::library::Library;
 use crate::variant::Variant;
+use crate::workload::Needs;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -20,6 +25,50 @@ pub struct Provenance {
     pub libraries: Vec<LoadedLibrary>,
     /// Every shared object mapped into the worker, by real path.
     pub objects: Vec<LoadedObject>,
+    /// The loader and libc the worker ran on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<LoadedGlibc>,
+    /// The variant's interpreters, as each described itself (added by the runner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpreters: Vec<InterpreterIdentity>,
+}
+
+/// The C library and dynamic loader a worker ran on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadedGlibc {
+    pub loader: LoadedObject,
+    pub libc: LoadedObject,
+    /// What `gnu_get_libc_version()` answers.
+    pub version: String,
+    /// What the kernel started (`/proc/self/exe`): the loader itself when the worker
+    /// was started through a variant's glibc, the storebench binary otherwise.
+    pub executable: PathBuf,
+}
+
+impl LoadedGlibc {
+    /// Whether the kernel started the loader, which then loaded the program: the
+    /// proof that a variant's glibc, not the system's, ran the process.
+    pub fn started_through_loader(&self) -> bool {
+        self.executable == self.loader.real_path
+    }
+}
+
+/// An interpreter as it described itself, and its file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterpreterIdentity {
+    pub interpreter: Interpreter,
+    /// `path` is the interpreter as the variant names it.
+    #[serde(flatten)]
+    pub object: LoadedObject,
+    pub version: String,
+    /// What it says of its own build: Python's `sysconfig` (`CONFIG_ARGS`,
+    /// `PY_CFLAGS`…) and compiler; Node's `process.config` and `process.versions`.
+    pub build: serde_json::Map<String, serde_json::Value>,
+    /// The libc and loader its process mapped, as it read them from its own maps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libc: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loader: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,7 +116,65 @@ impl Provenance {
                 })
             })
             .collect();
-        Ok(Provenance { libraries, objects })
+        let glibc = loaded_glibc(&objects)?;
+        Ok(Provenance {
+            libraries,
+            objects,
+            glibc,
+            interpreters: vec![],
+        })
+    }
+
+    pub fn interpreter(&self, interpreter: Interpreter) -> Option<&InterpreterIdentity> {
+        self.interpreters
+            .iter()
+            .find(|i| i.interpreter == interpreter)
+    }
+
+    /// For a variant with a glibc: the first thing that did not come from it, as
+    /// (what, the file really used). The worker must have been started through the
+    /// glibc's loader and have mapped its libc; so must every interpreter.
+    pub fn foreign_glibc(&self, g: &Glibc) -> Option<(String, String)> {
+        let Some(w) = &self.glibc else {
+            return Some((
+                "the worker's libc".into(),
+                "nothing (no libc.so.6 was mapped)".into(),
+            ));
+        };
+        if !w.started_through_loader() {
+            return Some((
+                "the worker's start".into(),
+                format!("{} (not the variant's loader)", w.executable.display()),
+            ));
+        }
+        if !g.owns(glibc::LOADER, &w.loader.real_path) {
+            return Some((
+                "the worker's loader".into(),
+                w.loader.real_path.display().to_string(),
+            ));
+        }
+        if !g.owns(glibc::LIBC, &w.libc.real_path) {
+            return Some((
+                "the worker's libc".into(),
+                w.libc.real_path.display().to_string(),
+            ));
+        }
+        self.interpreters.iter().find_map(|i| {
+            let name = i.interpreter.name();
+            match (&i.libc, &i.loader) {
+                (Some(libc), _) if !g.owns(glibc::LIBC, libc) => {
+                    Some((format!("{name}'s libc"), libc.display().to_string()))
+                }
+                (_, Some(loader)) if !g.owns(glibc::LOADER, loader) => {
+                    Some((format!("{name}'s loader"), loader.display().to_string()))
+                }
+                (None, _) | (_, None) => Some((
+                    format!("{name}'s libc and loader"),
+                    "nothing it reported".into(),
+                )),
+                _ => None,
+            }
+        })
     }
 
     pub fn library(&self, library: Library) -> Option<&LoadedLibrary> {
@@ -105,15 +212,56 @@ impl Provenance {
         })
     }
 
-    /// Whether both loaded byte-identical files for every one of `libraries`.
-    pub fn same_files(&self, other: &Provenance, libraries: &[Library]) -> bool {
-        libraries
-            .iter()
-            .all(|&lib| match (self.library(lib), other.library(lib)) {
-                (Some(a), Some(b)) => a.object.sha256 == b.object.sha256,
+    /// Whether both loaded byte-identical files for everything the benchmarks
+    /// `needs`: libraries, libc and loader, interpreters. Needing none of them (only
+    /// commands) proves nothing, so that is not "the same".
+    pub fn same_files(&self, other: &Provenance, needs: &Needs) -> bool {
+        if needs.libraries.is_empty() && needs.interpreters.is_empty() && !needs.libc {
+            return false;
+        }
+        let libraries =
+            needs
+                .libraries
+                .iter()
+                .all(|&lib| match (self.library(lib), other.library(lib)) {
+                    (Some(a), Some(b)) => a.object.sha256 == b.object.sha256,
+                    _ => false,
+                });
+        let interpreters =
+            needs
+                .interpreters
+                .iter()
+                .all(|&i| match (self.interpreter(i), other.interpreter(i)) {
+                    (Some(a), Some(b)) => a.object.sha256 == b.object.sha256,
+                    _ => false,
+                });
+        let libc = !needs.libc
+            || match (&self.glibc, &other.glibc) {
+                (Some(a), Some(b)) => {
+                    a.libc.sha256 == b.libc.sha256 && a.loader.sha256 == b.loader.sha256
+                }
                 _ => false,
-            })
+            };
+        libraries && interpreters && libc
     }
+}
+
+/// The loader and libc among the mapped objects, with libc's own version.
+fn loaded_glibc(objects: &[LoadedObject]) -> std::io::Result<Option<LoadedGlibc>> {
+    let find = |name: &str| objects.iter().find(|o| file_name(&o.path) == name).cloned();
+    let (Some(loader), Some(libc)) = (find(glibc::LOADER), find(glibc::LIBC)) else {
+        return Ok(None);
+    };
+    // SAFETY: gnu_get_libc_version returns a pointer to a static NUL-terminated string.
+    let version = unsafe { std::ffi::CStr::from_ptr(libc::gnu_get_libc_version()) }
+        .to_string_lossy()
+        .into_owned();
+    Ok(Some(LoadedGlibc {
+        loader,
+        libc,
+        version,
+        executable: std::fs::read_link("/proc/self/exe")?,
+    }))
 }
 
 fn dir_resolves_to(dir: &Path, lib: Library, real: &Path) -> bool {
@@ -144,7 +292,8 @@ fn mapped_objects(maps: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-fn describe(path: &Path) -> std::io::Result<LoadedObject> {
+/// A file's real path, store path, hash and size.
+pub fn describe(path: &Path) -> std::io::Result<LoadedObject> {
     let real_path = path.canonicalize()?;
     let (sha256, bytes) = hash_file(&real_path)?;
     Ok(LoadedObject {

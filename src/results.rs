@@ -211,10 +211,11 @@ pub struct VariantRecord {
     pub same_files_as: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Measured, and every output was right.
+    #[default]
     Ok,
     /// The library computed a wrong result; no figure is reported.
     Broken,
@@ -331,10 +332,16 @@ impl BenchResult {
         unit: Unit,
         values: Vec<f64>,
     ) -> BenchResult {
-        let mut r = BenchResult::new(bench, group, variant, unit, 0, vec![], Status::Ok, None);
-        r.throughput = stats::summarize(&values);
-        r.values = values;
-        r
+        BenchResult::new(bench, group, variant, unit, 0, vec![], Status::Ok, None)
+            .with_values(values)
+    }
+
+    /// The same entry with explicit figures (a process's wall time, CPU time or
+    /// peak RSS, one per round), summarised in `throughput` in place of rates.
+    pub fn with_values(mut self, values: Vec<f64>) -> BenchResult {
+        self.throughput = stats::summarize(&values);
+        self.values = values;
+        self
     }
 
     /// The figures comparisons are made of, in `unit`, in round (or sample) order:

@@ -1,25 +1,30 @@
 //! The runner: starts one worker per variant per round, interleaves the variants in
 //! a fresh seeded order for every benchmark of every round, and gathers the samples.
+//! Process workloads (interpreter scripts, commands) it spawns and measures itself
+//! (`process`), in the same interleaved order.
 //!
 //! Drift of a noisy machine then hits all variants alike, and every round yields a
 //! pair of figures measured close together. The runner prints nothing: it reports
 //! through [`Event`]s, and the caller decides how to show them.
 
+mod process;
+
 use crate::error::{Error, Result};
+use crate::interpreter;
 use crate::library::Library;
 use crate::provenance::Provenance;
 use crate::results::{BenchResult, RoundSample, Status, VariantRecord};
 use crate::variant::Variant;
 use crate::worker::{Reply, Request, SUBCOMMAND};
 use crate::workload::corpus::{CorpusInfo, CorpusSpec};
-use crate::workload::BenchSpec;
+use crate::workload::{BenchSpec, Job, Needs};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -75,9 +80,13 @@ pub fn libraries(benches: &[BenchSpec]) -> Vec<Library> {
 }
 
 /// The measurements of one (benchmark, variant) pair as they come in.
+#[derive(Default)]
 struct Cell {
     rounds: Vec<RoundSample>,
     work_per_iter: u64,
+    /// A process workload's figure per round (see `BenchResult::values`).
+    values: Vec<f64>,
+    exit_codes: Vec<i32>,
     status: Status,
     error: Option<String>,
 }
@@ -86,22 +95,16 @@ pub fn run(plan: &Plan, on: &mut dyn FnMut(Event)) -> Result<Outcome> {
     let libs = libraries(&plan.benches);
     for v in &plan.variants {
         v.check_provides(&libs)?;
+        v.check_interpreters(&plan.benches)?;
     }
+    check_commands(plan)?;
+    let mut processes = process::Processes::new(plan.benches.iter().filter_map(BenchSpec::process))
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let (mut workers, records, corpora) = start_checked(plan, &libs)?;
     let mut cells: Vec<Vec<Cell>> = plan
         .benches
         .iter()
-        .map(|_| {
-            plan.variants
-                .iter()
-                .map(|_| Cell {
-                    rounds: vec![],
-                    work_per_iter: 0,
-                    status: Status::Ok,
-                    error: None,
-                })
-                .collect()
-        })
+        .map(|_| plan.variants.iter().map(|_| Cell::default()).collect())
         .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
     let steps = plan.rounds as usize * plan.benches.len() * plan.variants.len();
@@ -127,6 +130,25 @@ pub fn run(plan: &Plan, on: &mut dyn FnMut(Event)) -> Result<Outcome> {
                     step,
                     steps,
                 });
+                if let Some(p) = bench.process() {
+                    match processes.visit(p, variant, v, round, plan.slice, plan.timeout) {
+                        Ok(m) => {
+                            cell.work_per_iter = 1;
+                            cell.rounds.push(m.sample);
+                            cell.values.push(m.value);
+                            cell.exit_codes.push(m.exit_code);
+                        }
+                        Err(f) => {
+                            if f.status() == Status::Broken {
+                                cell.rounds.clear();
+                                cell.values.clear();
+                            }
+                            let message = f.describe(variant, &bench.id);
+                            record_failure(cell, f.status(), message, bench, variant, on);
+                        }
+                    }
+                    continue;
+                }
                 let worker = match workers[v].take() {
                     Some(w) => w,
                     None => match Worker::spawn(plan, variant, false) {
@@ -204,7 +226,7 @@ fn collect(plan: &Plan, cells: Vec<Vec<Cell>>) -> Vec<BenchResult> {
     let mut results = Vec::new();
     for (bench, row) in plan.benches.iter().zip(cells) {
         for (variant, cell) in plan.variants.iter().zip(row) {
-            results.push(BenchResult::new(
+            let mut r = BenchResult::new(
                 &bench.id,
                 bench.group,
                 &variant.name,
@@ -213,10 +235,47 @@ fn collect(plan: &Plan, cells: Vec<Vec<Cell>>) -> Vec<BenchResult> {
                 cell.rounds,
                 cell.status,
                 cell.error,
-            ));
+            );
+            if bench.process().is_some() {
+                r = r.with_values(cell.values);
+                r.exit_codes = cell.exit_codes;
+            }
+            results.push(r);
         }
     }
     results
+}
+
+/// Every variant has a command line for every selected command, and every
+/// per-variant command line names a variant of the run.
+fn check_commands(plan: &Plan) -> Result<()> {
+    for bench in &plan.benches {
+        let Some(Job::Command(c)) = bench.process().map(|p| &p.job) else {
+            continue;
+        };
+        let bad = |why: String| Error::Command {
+            command: c.name.clone(),
+            why,
+        };
+        if let Some(v) = plan.variants.iter().find(|v| c.argv_for(&v.name).is_none()) {
+            return Err(bad(format!(
+                "no `argv` and no `variants.{}` command line for variant `{}`",
+                v.name, v.name
+            )));
+        }
+        if let Some(name) = c
+            .per_variant
+            .keys()
+            .find(|n| !plan.variants.iter().any(|v| &v.name == *n))
+        {
+            let known: Vec<&str> = plan.variants.iter().map(|v| v.name.as_str()).collect();
+            return Err(bad(format!(
+                "`variants.{name}` names no variant of this run ({})",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Starts the first round's workers, with provenance, and refuses variants whose
@@ -226,6 +285,7 @@ fn start_checked(
     plan: &Plan,
     libs: &[Library],
 ) -> Result<(Vec<Option<Worker>>, Vec<VariantRecord>, Vec<CorpusInfo>)> {
+    let needs = Needs::of(&plan.benches);
     let mut workers = Vec::new();
     let mut records: Vec<VariantRecord> = Vec::new();
     let mut corpora: Option<(String, Vec<CorpusInfo>)> = None;
@@ -242,7 +302,38 @@ fn start_checked(
         else {
             unreachable!("spawn returns Ready")
         };
-        let provenance = provenance.expect("asked for provenance");
+        let mut provenance = provenance.expect("asked for provenance");
+        for (&i, path) in &variant.interpreters {
+            match interpreter::identify(variant, i, path, plan.timeout) {
+                Ok(identity) => provenance.interpreters.push(identity),
+                Err(why) => {
+                    worker.finish();
+                    return Err(Error::Interpreter {
+                        variant: variant.name.clone(),
+                        interpreter: i.name(),
+                        path: path.clone(),
+                        why,
+                    });
+                }
+            }
+        }
+        if let Some((what, loaded)) = variant
+            .glibc
+            .as_ref()
+            .and_then(|g| provenance.foreign_glibc(g))
+        {
+            worker.finish();
+            return Err(Error::WrongGlibc {
+                variant: variant.name.clone(),
+                what,
+                loaded,
+                expected: variant
+                    .glibc
+                    .as_ref()
+                    .map(|g| g.lib_dir.clone())
+                    .unwrap_or_default(),
+            });
+        }
         if let Some((lib, loaded)) = provenance.foreign_library(variant, libs) {
             worker.finish();
             return Err(Error::WrongLibrary {
@@ -273,12 +364,15 @@ fn start_checked(
                 }
             }
         }
+        // Same files but another environment (OPENSSL_ia32cap, PYTHONPATH…) is
+        // not the same build run twice.
         let same_files_as = records
             .iter()
             .filter(|r| {
-                r.provenance
-                    .as_ref()
-                    .is_some_and(|p: &Provenance| p.same_files(&provenance, libs))
+                r.variant.env == variant.env
+                    && r.provenance
+                        .as_ref()
+                        .is_some_and(|p: &Provenance| p.same_files(&provenance, &needs))
             })
             .map(|r| r.variant.name.clone())
             .collect();
@@ -339,7 +433,8 @@ fn measure(
     }
 }
 
-/// Why a worker gave no sample.
+/// Why a worker or a process gave no sample.
+#[derive(Debug, Clone)]
 enum Failure {
     Broken(String),
     Died {
@@ -348,6 +443,12 @@ enum Failure {
     },
     Hung(Duration),
     Garbage(String),
+    /// A spawned process (script, command) that crashed, hung or could not
+    /// start, described by the one who spawned it.
+    Process {
+        status: Status,
+        why: String,
+    },
 }
 
 impl Failure {
@@ -356,6 +457,7 @@ impl Failure {
             Failure::Broken(_) => Status::Broken,
             Failure::Hung(_) => Status::Timeout,
             Failure::Died { .. } | Failure::Garbage(_) => Status::Crashed,
+            Failure::Process { status, .. } => *status,
         }
     }
 
@@ -364,6 +466,7 @@ impl Failure {
         match self {
             Failure::Broken(why) => format!("variant `{v}` computed a wrong result in {bench}: {why}"),
             Failure::Hung(t) => format!("variant `{v}`: the worker did not answer {bench} within {:.0} s and was killed (raise --timeout if it is just slow)", t.as_secs_f64()),
+            Failure::Process { why, .. } => format!("variant `{v}`: {why} during {bench}"),
             Failure::Garbage(line) => format!("variant `{v}`: the worker printed something that is not a storebench reply during {bench}: {line}"),
             Failure::Died { status, stderr } => {
                 let how = match status.and_then(|s| s.signal()) {
@@ -416,15 +519,11 @@ impl Worker {
         variant: &Variant,
         provenance: bool,
     ) -> std::result::Result<(Worker, Reply), Failure> {
-        let mut cmd = Command::new(&plan.exe);
+        let mut cmd = variant.command(&plan.exe);
         cmd.arg(SUBCOMMAND)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(path) = variant.library_path() {
-            cmd.env("LD_LIBRARY_PATH", path);
-        }
-        cmd.envs(&variant.env);
         let mut child = cmd.spawn().map_err(|e| Failure::Died {
             status: None,
             stderr: format!("cannot start {}: {e}", plan.exe.display()),

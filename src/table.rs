@@ -1,9 +1,53 @@
 //! The terminal view of a run: one row per benchmark and variant, the median
-//! throughput, its spread, and the paired change against the first variant.
+//! figure, its spread, and the paired change against the first variant.
 
 use crate::results::{Document, Status};
 use crate::stats::{self, Bootstrap};
+use crate::workload::Unit;
 use std::fmt::Write;
+
+/// A figure in its unit: rates with SI prefixes, durations in s, ms or µs,
+/// memory in binary units.
+pub fn human(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Seconds => human_seconds(value),
+        Unit::Bytes => human_bytes(value),
+        Unit::CpuSecondsPerSecond => format!("{value:.2} {}", unit.symbol()),
+        Unit::BytesPerSecond | Unit::OpsPerSecond => human_rate(value, unit.symbol()),
+    }
+}
+
+/// `1.23 s`, `45.6 ms`, `789 µs`.
+pub fn human_seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+/// `50.0 MiB`: memory in binary units, as `ps` and `smem` count it.
+pub fn human_bytes(bytes: f64) -> String {
+    for (scale, unit) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
+        if bytes >= scale as f64 {
+            return format!("{:.1} {unit}", bytes / scale as f64);
+        }
+    }
+    format!("{bytes:.0} B")
+}
+
+/// The change users quote, from the ratio after / before: the gain of a rate
+/// ("+20 %" faster), the reduction of a time or an amount ("+35 %" less), so
+/// that positive always means better.
+fn change_pct(ratio: f64, higher_is_better: bool) -> f64 {
+    if higher_is_better {
+        (ratio - 1.0) * 100.0
+    } else {
+        (1.0 - ratio) * 100.0
+    }
+}
 
 /// `312.4 MB/s`, `1.23 Mop/s`: SI prefixes, as `zstd -b` and lzbench count.
 pub fn human_rate(value: f64, unit: &str) -> String {
@@ -34,7 +78,7 @@ pub fn render(doc: &Document) -> String {
         "median".into(),
         "spread".into(),
         if many {
-            format!("vs {first} (95 % CI)")
+            format!("vs {first} (95 % CI, + = better)")
         } else {
             String::new()
         },
@@ -42,7 +86,7 @@ pub fn render(doc: &Document) -> String {
     for r in &doc.results {
         let (median, spread) = match (&r.throughput, r.status) {
             (Some(t), Status::Ok) => (
-                human_rate(t.median, r.unit.symbol()),
+                human(t.median, r.unit),
                 format!("±{:.1} %", 100.0 * t.mad / t.median),
             ),
             (_, status) => (format!("{status:?}").to_uppercase(), String::new()),
@@ -58,8 +102,19 @@ pub fn render(doc: &Document) -> String {
                     seed: doc.seed,
                     ..Bootstrap::default()
                 };
+                let up = r.unit.higher_is_better();
+                let pct = |ratio| format!("{:+.1} %", change_pct(ratio, up));
+                let (low, high) = if up { (0, 1) } else { (1, 0) };
                 match stats::paired_ratio(&base.figures(), &r.figures(), boot) {
-                    Some(i) => format!("{} ({} … {})", pct(i.estimate), pct(i.low), pct(i.high)),
+                    Some(i) => {
+                        let ends = [i.low, i.high];
+                        format!(
+                            "{} ({} … {})",
+                            pct(i.estimate),
+                            pct(ends[low]),
+                            pct(ends[high])
+                        )
+                    }
                     None => "n/a (too few rounds)".into(),
                 }
             }
@@ -115,21 +170,37 @@ pub fn render_provenance(doc: &Document) -> String {
                 );
             }
         }
+        if let Some(g) = rec.provenance.as_ref().and_then(|p| p.glibc.as_ref()) {
+            let how = if g.started_through_loader() {
+                "started through this loader"
+            } else {
+                "the system's loader"
+            };
+            let _ = writeln!(
+                out,
+                "  {:<10} {:<12} {}  sha256:{}  ({how}: {})",
+                "glibc",
+                g.version,
+                g.libc.real_path.display(),
+                &g.libc.sha256[..12],
+                g.loader.real_path.display()
+            );
+        }
+        for i in rec.provenance.iter().flat_map(|p| &p.interpreters) {
+            let _ = writeln!(
+                out,
+                "  {:<10} {:<12} {}  sha256:{}",
+                i.interpreter.name(),
+                i.version,
+                i.object.real_path.display(),
+                &i.object.sha256[..12]
+            );
+        }
         for other in &rec.same_files_as {
-            let _ = writeln!(out, "  A/A: `{}` loaded byte-identical libraries to `{other}`: any difference between them is noise", v.name);
+            let _ = writeln!(out, "  A/A: `{}` loaded byte-identical files to `{other}`: any difference between them is noise", v.name);
         }
     }
     out
-}
-
-/// `50.0 MiB`: memory in binary units, as `smem` and `ps` count it.
-pub fn human_bytes(bytes: f64) -> String {
-    for (scale, unit) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
-        if bytes >= scale as f64 {
-            return format!("{:.1} {unit}", bytes / scale as f64);
-        }
-    }
-    format!("{bytes:.0} B")
 }
 
 /// A probe run: one row per process counted (medians over the samples it was
@@ -250,5 +321,22 @@ mod tests {
             align(&rows, &[1]),
             "  pid  process      PSS\n12345  sh       1.0 MiB\n"
         );
+    }
+
+    #[test]
+    fn durations_and_memory_read_in_their_own_units() {
+        assert_eq!(human(1.234, Unit::Seconds), "1.23 s");
+        assert_eq!(human(0.0456, Unit::Seconds), "45.6 ms");
+        assert_eq!(human(0.000789, Unit::Seconds), "789 µs");
+        assert_eq!(human(1536.0, Unit::Bytes), "1.5 KiB");
+        assert_eq!(human(200.0 * 1048576.0, Unit::Bytes), "200.0 MiB");
+        assert_eq!(human(2.5e9, Unit::BytesPerSecond), "2.50 GB/s");
+    }
+
+    #[test]
+    fn positive_change_means_better_in_either_direction() {
+        assert!((change_pct(1.2, true) - 20.0).abs() < 1e-9);
+        assert!((change_pct(0.65, false) - 35.0).abs() < 1e-9);
+        assert!(change_pct(1.1, false) < 0.0);
     }
 }

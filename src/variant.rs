@@ -1,19 +1,23 @@
 //! Variants: one build of the world under test, with a name, the library roots its
-//! workers load from and the environment they run in.
+//! processes load from, its interpreters, its glibc and the environment they run in.
 //!
 //! This module turns `--variant NAME=PATH[:PATH…]` and `[variants.NAME]` into
 //! [`Variant`]s and checks, before anything runs, that each root exists and holds the
-//! libraries the selected benchmarks need. Whether the loader really used them is
+//! libraries the selected benchmarks need. It also says how any program starts as
+//! this variant ([`Variant::command`]). Whether the loader really used the roots is
 //! checked afterwards, from what the worker reports (`provenance`).
 
 use crate::config::VariantConfig;
 use crate::error::{Error, Result};
+use crate::glibc::Glibc;
+use crate::interpreter::Interpreter;
 use crate::library::Library;
 use crate::nix;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The variant used when none is given: whatever the dynamic loader resolves.
 pub const SYSTEM: &str = "system";
@@ -32,6 +36,12 @@ pub struct Variant {
     /// What the user should know about how the roots were resolved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The interpreters its runtime workloads run on.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub interpreters: BTreeMap<Interpreter, PathBuf>,
+    /// The glibc its processes start through, when not the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<Glibc>,
 }
 
 impl Variant {
@@ -44,6 +54,8 @@ impl Variant {
             env: BTreeMap::new(),
             description: Some("whatever the dynamic loader resolves".into()),
             notes: vec![],
+            interpreters: BTreeMap::new(),
+            glibc: None,
         }
     }
 
@@ -71,7 +83,13 @@ impl Variant {
         if roots.is_empty() {
             return Err(bad("no path after `=`"));
         }
-        Variant::new(name, roots, BTreeMap::new(), None)
+        Variant::new(
+            name,
+            &VariantConfig {
+                libs: roots,
+                ..VariantConfig::default()
+            },
+        )
     }
 
     pub fn from_config(name: &str, cfg: &VariantConfig) -> Result<Variant> {
@@ -79,41 +97,112 @@ impl Variant {
             arg: name.into(),
             why,
         })?;
-        Variant::new(
-            name,
-            cfg.libs.clone(),
-            cfg.env.clone(),
-            cfg.description.clone(),
-        )
+        Variant::new(name, cfg)
     }
 
-    fn new(
-        name: &str,
-        roots: Vec<PathBuf>,
-        env: BTreeMap<String, String>,
-        description: Option<String>,
-    ) -> Result<Variant> {
+    fn new(name: &str, cfg: &VariantConfig) -> Result<Variant> {
+        let glibc = cfg
+            .glibc
+            .as_deref()
+            .map(|g| Glibc::at(name, g))
+            .transpose()?;
         let mut lib_dirs = Vec::new();
         let mut notes = Vec::new();
-        for root in &roots {
+        let mut interpreters = BTreeMap::new();
+        for root in &cfg.libs {
             let (dirs, more) = match root.to_str().and_then(|s| nix::expand(name, s)) {
                 Some(expanded) => expanded?,
-                None => (vec![lib_dir(name, root)?], vec![]),
+                None => {
+                    for i in Interpreter::ALL {
+                        if let Some(p) = i.in_root(root) {
+                            interpreters.entry(i).or_insert(p);
+                        }
+                    }
+                    (vec![lib_dir(name, root)?], vec![])
+                }
             };
             for dir in dirs {
-                check_no_foreign_libc(name, &dir)?;
+                // The glibc's own directory comes first on its loader's path, so
+                // another libc.so.6 further along is never loaded.
+                if glibc.is_none() {
+                    check_no_foreign_libc(name, &dir)?;
+                }
                 lib_dirs.push(dir);
             }
             notes.extend(more);
         }
+        for (i, path) in [
+            (Interpreter::Python, &cfg.python),
+            (Interpreter::Node, &cfg.node),
+        ] {
+            if let Some(path) = path {
+                if !path.is_file() {
+                    return Err(Error::MissingRoot {
+                        variant: name.into(),
+                        path: path.clone(),
+                    });
+                }
+                interpreters.insert(i, path.clone());
+            }
+        }
         Ok(Variant {
             name: name.into(),
-            roots,
+            roots: cfg.libs.clone(),
             lib_dirs,
-            env,
-            description,
+            env: cfg.env.clone(),
+            description: cfg.description.clone(),
             notes,
+            interpreters,
+            glibc,
         })
+    }
+
+    /// `program` started as this variant: through its glibc's loader with the
+    /// glibc's and the variant's library directories, or with `LD_LIBRARY_PATH`
+    /// set to the variant's; with its environment either way. Only the program
+    /// itself starts through the loader: what it spawns in turn starts as usual.
+    pub fn command(&self, program: &Path) -> Command {
+        let mut cmd = match &self.glibc {
+            Some(g) => {
+                let mut path: Vec<&Path> = vec![&g.lib_dir];
+                path.extend(self.lib_dirs.iter().map(PathBuf::as_path));
+                let joined = std::env::join_paths(path).expect("library directories hold no `:`");
+                let mut cmd = Command::new(&g.loader);
+                cmd.arg("--library-path").arg(joined).arg(program);
+                cmd
+            }
+            None => {
+                let mut cmd = Command::new(program);
+                if let Some(path) = self.library_path() {
+                    cmd.env("LD_LIBRARY_PATH", path);
+                }
+                cmd
+            }
+        };
+        cmd.envs(&self.env);
+        cmd
+    }
+
+    /// Fails, naming the variant and the benchmarks, when it lacks an interpreter
+    /// one of `benches` runs on.
+    pub fn check_interpreters(&self, benches: &[crate::workload::BenchSpec]) -> Result<()> {
+        for i in Interpreter::ALL {
+            let needing: Vec<&str> = benches
+                .iter()
+                .filter(|b| b.interpreter() == Some(i))
+                .map(|b| b.id.as_str())
+                .collect();
+            if !needing.is_empty() && !self.interpreters.contains_key(&i) {
+                let more = if needing.len() > 3 { ", …" } else { "" };
+                return Err(Error::MissingInterpreter {
+                    variant: self.name.clone(),
+                    interpreter: i.name(),
+                    executable: i.executable(),
+                    benches: format!("{}{more}", needing[..needing.len().min(3)].join(", ")),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Whether the loader, not the user, picks the files (no roots given).

@@ -2,7 +2,7 @@
 //! context, re-initialised with a fresh IV per buffer. Known-answer vectors (NIST
 //! SP 800-38A, and the GCM specification's test cases) are checked before measuring.
 
-use super::{BenchSpec, Broken, Unit, Workload};
+use super::{BenchSpec, Broken, Source, Unit, Workload};
 use crate::library::Library;
 use openssl::cipher::{Cipher, CipherRef};
 use openssl::cipher_ctx::CipherCtx;
@@ -20,6 +20,7 @@ pub fn catalog(out: &mut Vec<BenchSpec>) {
                     group: "aes",
                     libraries: vec![Library::Crypto],
                     unit: Unit::BytesPerSecond,
+                    source: Source::Worker,
                 });
             }
         }

@@ -3,7 +3,7 @@
 //! the input, a decompressed buffer must equal it.
 
 use super::corpus::Corpus;
-use super::{BenchSpec, Broken, Unit, Workload};
+use super::{BenchSpec, Broken, Source, Unit, Workload};
 use crate::library::Library;
 
 /// (codec, levels) as the issue and lzbench's usual settings name them.
@@ -24,6 +24,7 @@ pub fn catalog(corpora: &[String], out: &mut Vec<BenchSpec>) {
                         group: "compression",
                         libraries: vec![lib],
                         unit: Unit::BytesPerSecond,
+                        source: Source::Worker,
                     });
                 }
             }

@@ -1,16 +1,23 @@
 //! Workloads: named, deterministic units of work that check their own output.
 //!
 //! The catalog ([`catalog`]) is data the runner reads without running anything:
-//! ids, groups, libraries, units. A workload is prepared only inside a worker
-//! ([`prepare`]), where the variant's libraries are loaded. One file per family.
+//! ids, groups, libraries, units, and where each figure comes from ([`Source`]).
+//! Most workloads are timed inside a worker: they are prepared only there
+//! ([`prepare`]), where the variant's libraries are loaded, behind [`Workload`].
+//! Interpreter scripts (`runtime`) and the user's commands (`command`) are whole
+//! processes the runner spawns and measures ([`Job`]). One file per family.
 
 mod aes;
+pub mod command;
 mod compression;
 pub mod corpus;
+mod libc;
+pub mod runtime;
 mod sqlite;
 mod tls;
 
 use crate::error::{Error, Result};
+use crate::interpreter::Interpreter;
 use crate::library::Library;
 use corpus::Corpus;
 use serde::{Deserialize, Serialize};
@@ -62,6 +69,104 @@ pub struct BenchSpec {
     /// The libraries a variant must provide for it.
     pub libraries: Vec<Library>,
     pub unit: Unit,
+    pub source: Source,
+}
+
+/// Where a benchmark's figure comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A [`Workload`] timed inside the variant's worker.
+    Worker,
+    /// One metric of a process the runner spawns as the variant.
+    Process(ProcessBench),
+}
+
+/// One figure of a spawned process. Every metric of the same job is read off the
+/// same runs: `python/nbody/process` and `python/nbody/hot` cost one run per round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessBench {
+    pub job: Job,
+    pub metric: Metric,
+}
+
+/// What to spawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Script(runtime::Script),
+    Command(command::CommandJob),
+}
+
+impl Job {
+    /// `python/nbody`, `command/NAME`: the benchmark ids without their metric.
+    pub fn id(&self) -> String {
+        match self {
+            Job::Script(s) => s.id(),
+            Job::Command(c) => c.id(),
+        }
+    }
+}
+
+/// The figures one run of a process yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Wall time of the whole process tree, start-up included, as hyperfine.
+    Wall,
+    /// The time a script reports for its own hot loop, start-up excluded.
+    Hot,
+    /// User + system CPU time of the tree.
+    Cpu,
+    /// Peak resident set size (the largest process of the tree).
+    Rss,
+}
+
+impl BenchSpec {
+    /// The interpreter a variant must name for this benchmark.
+    pub fn interpreter(&self) -> Option<Interpreter> {
+        match &self.source {
+            Source::Process(ProcessBench {
+                job: Job::Script(s),
+                ..
+            }) => Some(s.interpreter),
+            _ => None,
+        }
+    }
+
+    pub fn process(&self) -> Option<&ProcessBench> {
+        match &self.source {
+            Source::Process(p) => Some(p),
+            Source::Worker => None,
+        }
+    }
+}
+
+/// What the selected benchmarks need from every variant: the files that decide
+/// whether two variants are the same build (A/A).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs {
+    pub libraries: Vec<Library>,
+    pub interpreters: Vec<Interpreter>,
+    /// Any benchmark runs in a worker, so libc and the loader are part of it.
+    pub libc: bool,
+}
+
+impl Needs {
+    pub fn of(benches: &[BenchSpec]) -> Needs {
+        let mut libraries: Vec<Library> = benches
+            .iter()
+            .flat_map(|b| b.libraries.iter().copied())
+            .collect();
+        libraries.sort();
+        libraries.dedup();
+        let mut interpreters: Vec<Interpreter> =
+            benches.iter().filter_map(BenchSpec::interpreter).collect();
+        interpreters.sort();
+        interpreters.dedup();
+        Needs {
+            libraries,
+            interpreters,
+            libc: benches.iter().any(|b| b.source == Source::Worker),
+        }
+    }
 }
 
 /// Wrong output: the variant is reported broken for this benchmark, never timed.
@@ -86,6 +191,8 @@ pub fn catalog(corpora: &[String]) -> Vec<BenchSpec> {
     aes::catalog(&mut out);
     tls::catalog(&mut out);
     sqlite::catalog(&mut out);
+    libc::catalog(&mut out);
+    runtime::catalog(&mut out);
     out
 }
 
@@ -126,6 +233,7 @@ pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken
         Some("aes") => aes::prepare(id),
         Some("tls") => tls::prepare(id),
         Some("sqlite") => sqlite::prepare(id),
+        Some("libc") => libc::prepare(id),
         _ => Err(Broken(format!("unknown benchmark {id}"))),
     }
 }
@@ -173,6 +281,9 @@ mod tests {
         let corpora = spec.load().unwrap();
         let names = spec.names().unwrap();
         for b in catalog(&names) {
+            if b.source != Source::Worker {
+                continue;
+            }
             // The slow levels are exercised by the integration tests.
             if b.id.contains("/l19/") || b.id.contains("/xz/l6/") {
                 continue;

@@ -2,7 +2,7 @@
 //! directory. Every value the table holds follows from its id, so each query's
 //! answer is checked against arithmetic, and `PRAGMA integrity_check` runs at the end.
 
-use super::{BenchSpec, Broken, Unit, Workload};
+use super::{BenchSpec, Broken, Source, Unit, Workload};
 use crate::library::Library;
 use rusqlite::{params, Connection};
 
@@ -26,6 +26,7 @@ pub fn catalog(out: &mut Vec<BenchSpec>) {
             group: "sqlite",
             libraries: vec![Library::Sqlite],
             unit: Unit::OpsPerSecond,
+            source: Source::Worker,
         });
     }
 }

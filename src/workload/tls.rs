@@ -5,7 +5,7 @@
 //! server answers with a checksum of what it decrypted; `handshake` makes a full
 //! handshake (ECDHE + ECDSA certificate) per iteration.
 
-use super::{BenchSpec, Broken, Unit, Workload};
+use super::{BenchSpec, Broken, Source, Unit, Workload};
 use crate::library::Library;
 use openssl::asn1::Asn1Time;
 use openssl::bn::BigNum;
@@ -32,6 +32,7 @@ pub fn catalog(out: &mut Vec<BenchSpec>) {
             group: "tls",
             libraries: vec![Library::Crypto, Library::Ssl],
             unit,
+            source: Source::Worker,
         });
     }
 }
