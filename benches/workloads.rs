@@ -15,7 +15,7 @@ use std::time::Duration;
 use storebench::library::Library;
 use storebench::provenance::Provenance;
 use storebench::variant::Variant;
-use storebench::workload::{self, corpus::CorpusSpec, Unit};
+use storebench::workload::{self, corpus::CorpusSpec, Needs, Source, Unit};
 
 const REEXEC: &str = "STOREBENCH_LIBS_APPLIED";
 
@@ -36,6 +36,10 @@ fn main() {
         .configure_from_args();
     let filter = positional_filter();
     for b in workload::catalog(&spec.names().expect("names")) {
+        // Interpreter scripts are whole processes: `storebench run` measures them.
+        if b.source != Source::Worker {
+            continue;
+        }
         // Preparing costs (corpora compressed, tables filled): only for the selected.
         if filter.as_ref().is_some_and(|f| !b.id.contains(f.as_str())) {
             continue;
@@ -144,7 +148,12 @@ fn record_provenance(current: &Provenance) {
     let compare_with = against.clone().unwrap_or_else(|| "base".into());
     if let Ok(text) = std::fs::read_to_string(dir.join(format!("{compare_with}.json"))) {
         if let Ok(before) = serde_json::from_str::<Provenance>(&text) {
-            if before.same_files(current, &Library::ALL) {
+            let needs = Needs {
+                libraries: Library::ALL.to_vec(),
+                interpreters: vec![],
+                libc: true,
+            };
+            if before.same_files(current, &needs) {
                 eprintln!("\n!!! storebench: this run loaded byte-identical libraries to baseline `{compare_with}`.");
                 eprintln!("!!! Any change criterion reports against it is noise: the rebuild did not take, or");
                 eprintln!(

@@ -302,7 +302,7 @@ fn start_checked(
         else {
             unreachable!("spawn returns Ready")
         };
-        let mut provenance = provenance.expect("asked for provenance");
+        let mut provenance = *provenance.expect("asked for provenance");
         for (&i, path) in &variant.interpreters {
             match interpreter::identify(variant, i, path, plan.timeout) {
                 Ok(identity) => provenance.interpreters.push(identity),

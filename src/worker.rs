@@ -31,7 +31,7 @@ pub enum Request {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Reply {
     Ready {
-        provenance: Option<Provenance>,
+        provenance: Option<Box<Provenance>>,
         corpora: Vec<CorpusInfo>,
     },
     Sample {
@@ -97,7 +97,7 @@ fn hello(spec: &CorpusSpec, provenance: bool, corpora: &mut Vec<Corpus>) -> Repl
         }
     };
     let provenance = match provenance.then(Provenance::of_this_process).transpose() {
-        Ok(p) => p,
+        Ok(p) => p.map(Box::new),
         Err(e) => {
             return Reply::Failed {
                 reason: format!("reading /proc/self/maps: {e}"),
