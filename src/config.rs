@@ -1,5 +1,5 @@
-//! The `storebench.toml` file: variants and commands (and, as later parts need
-//! them, probes, CI gates), in the order the user wrote them. The first variant is
+//! The `storebench.toml` file: variants, commands and probes (and, as later parts
+//! need them, CI gates), in the order the user wrote them. The first variant is
 //! the one the others are compared with, so order is kept.
 
 use crate::error::{Error, Result};
