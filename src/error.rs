@@ -119,6 +119,15 @@ pub enum Error {
     #[error("probe `{probe}`: {why} (give a duration such as 60s, 500ms or 2m)")]
     ProbeWindow { probe: String, why: String },
 
+    #[error("{path} is not a storebench results document: {why}")]
+    BadDocument { path: PathBuf, why: String },
+
+    #[error("a report needs at least one results document")]
+    NoDocument,
+
+    #[error("report: the chart `{chart}` could not be drawn: {why}")]
+    Chart { chart: String, why: String },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

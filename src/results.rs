@@ -372,6 +372,34 @@ impl Document {
 }
 
 impl Document {
+    /// Reads a document written by [`Document::write_atomic`], refusing other
+    /// JSON (a hyperfine export, a document of another schema) with a message
+    /// that says which file and why.
+    pub fn read(path: &std::path::Path) -> crate::error::Result<Document> {
+        use crate::error::Error;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bad = |why: String| Error::BadDocument {
+            path: path.to_owned(),
+            why,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => {
+                return Err(bad(format!(
+                    "its schema is `{other}`, this storebench reads `{SCHEMA}`"
+                )))
+            }
+            None => {
+                return Err(bad(format!(
+                    "it has no `schema` field (expected `{SCHEMA}`)"
+                )))
+            }
+        }
+        serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+    }
+
     /// Writes the document to a temporary file beside `path` and renames it, so a
     /// reader never sees half a document and an interrupted write loses nothing.
     pub fn write_atomic(&self, path: &std::path::Path) -> crate::error::Result<()> {
