@@ -12,6 +12,7 @@ pub mod nix;
 pub mod probe;
 pub mod process;
 pub mod provenance;
+pub mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;

@@ -1,0 +1,158 @@
+//! The HTML report: one self-contained page that answers "which claims hold,
+//! which do not, and how sure are we", then lets the reader drill into every
+//! figure and see what each variant loaded.
+//!
+//! The page is inline SVG (drawn by plotters, see [`chart`]) and inline CSS: no
+//! script, no font, nothing fetched, so it reads the same from a CI artefact,
+//! offline, or printed. It draws what the results documents say and decides
+//! nothing: verdicts come from the document, never from here.
+//!
+//! Every string that comes from input (variant names, paths, commands, claim
+//! texts) goes through [`Esc`] before it reaches the page.
+
+mod chart;
+mod palette;
+mod section;
+
+use crate::error::{Error, Result};
+use crate::results::Document;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The page's file name inside its report directory.
+pub const PAGE: &str = "index.html";
+
+/// Renders the page. The newest document (by start time) is the one reported
+/// on; all of them make the history.
+pub fn render(docs: &[Document]) -> Result<String> {
+    let mut sorted: Vec<&Document> = docs.iter().collect();
+    sorted.sort_by(|a, b| a.started.cmp(&b.started));
+    let doc = *sorted.last().ok_or(Error::NoDocument)?;
+    let page = section::Page {
+        doc,
+        variants: doc
+            .variants
+            .iter()
+            .map(|v| v.variant.name.clone())
+            .collect(),
+        docs: sorted,
+    };
+    section::page(&page)
+}
+
+/// Renders the page into `dir/index.html` (creating `dir`) and returns its path.
+/// The file is replaced whole, so a reader never sees half a page.
+pub fn write(docs: &[Document], dir: &Path) -> Result<PathBuf> {
+    let html = render(docs)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(PAGE);
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    std::io::Write::write_all(&mut tmp, html.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    // A report is for reading by anyone, maybe through a web server; the
+    // temporary file was created private.
+    use std::os::unix::fs::PermissionsExt;
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))
+        .map_err(|e| Error::io(&path, e))?;
+    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    Ok(path)
+}
+
+/// `reports/<start time>`: one directory per run, sorted by time, without
+/// characters that need quoting in a shell or a URL.
+pub fn default_dir(doc: &Document) -> PathBuf {
+    let stamp: String = doc
+        .started
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stamp = stamp.trim_matches('-');
+    Path::new("reports").join(if stamp.is_empty() { "report" } else { stamp })
+}
+
+/// `file:///abs/path`, percent-encoded, for a terminal to make clickable.
+pub fn file_url(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut url = String::from("file://");
+    for b in abs.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
+}
+
+/// Text made safe for HTML, in element content and in quoted attribute values.
+pub struct Esc<'a>(pub &'a str);
+
+impl fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+            f.write_str(&rest[..i])?;
+            f.write_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                _ => "&#39;",
+            })?;
+            rest = &rest[i + 1..];
+        }
+        f.write_str(rest)
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    Esc(s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_input_becomes_text() {
+        assert_eq!(
+            escape("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(escape(r#"a"b'c&d"#), "a&quot;b&#39;c&amp;d");
+        assert_eq!(escape("über → ok"), "über → ok");
+        assert_eq!(escape(""), "");
+    }
+
+    #[test]
+    fn escaping_twice_escapes_the_ampersands_again() {
+        assert_eq!(escape(&escape("&lt;")), "&amp;amp;lt;");
+    }
+
+    #[test]
+    fn report_directories_are_named_for_the_start_time() {
+        let mut doc: Document = serde_json::from_str(section::tests::MINIMAL).unwrap();
+        doc.started = "2025-11-25T09:00:00Z".into();
+        assert_eq!(default_dir(&doc), Path::new("reports/2025-11-25T09-00-00Z"));
+    }
+
+    #[test]
+    fn file_urls_are_absolute_and_encoded() {
+        assert_eq!(
+            file_url(Path::new("/tmp/a b/<x>.html")),
+            "file:///tmp/a%20b/%3Cx%3E.html"
+        );
+        assert!(file_url(Path::new("rel")).starts_with("file:///"));
+    }
+
+    #[test]
+    fn no_document_is_an_error() {
+        assert!(matches!(render(&[]), Err(Error::NoDocument)));
+    }
+}
