@@ -2,8 +2,8 @@
 //! change as a dot coloured by verdict, and its 95 % CI as a whisker.
 
 use super::{
-    label_area, label_font, padded_range, pct_tick, row_label, row_y, rows_axis, rows_ticks,
-    style_mesh, Area, Chart,
+    label_area, label_font, padded_range, pct_tick, row_label, row_y, rows_axis, rows_height,
+    rows_ticks, style_mesh, Area, Chart,
 };
 use super::{DrawResult, ROW, WIDTH};
 use crate::report::palette;
@@ -36,7 +36,7 @@ impl Chart for ClaimsChart<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        (WIDTH, 80 + ROW * 2 * self.claims.len() as u32)
+        (WIDTH, rows_height(self.claims.len(), 2 * ROW) - 50)
     }
 
     fn draw(&self, area: &Area) -> DrawResult {

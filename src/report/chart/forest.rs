@@ -5,7 +5,7 @@
 use super::claims::whisker;
 use super::{
     label_area, label_font, legend, marker, padded_range, pct_tick, row_label, row_y, rows_axis,
-    rows_ticks, style_mesh,
+    rows_height, rows_ticks, style_mesh,
 };
 use super::{Area, Chart, DrawResult, ROW, WIDTH};
 use crate::report::palette;
@@ -121,7 +121,7 @@ impl Chart for ForestChart<'_> {
 
     fn size(&self) -> (u32, u32) {
         let per_row = ROW + 6 * (self.variants.len() as u32).saturating_sub(1);
-        (WIDTH, 120 + per_row * self.row_count() as u32)
+        (WIDTH, rows_height(self.row_count(), per_row))
     }
 
     fn draw(&self, area: &Area) -> DrawResult {

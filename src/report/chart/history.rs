@@ -245,3 +245,67 @@ impl Chart for HistoryChart {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::chart::render;
+    use crate::results::{BenchResult, RoundSample};
+    use crate::workload::Unit;
+
+    fn run(started: &str, seconds: f64) -> Document {
+        let mut doc: Document =
+            serde_json::from_str(crate::report::section::tests::MINIMAL).unwrap();
+        doc.started = started.into();
+        doc.variants = serde_json::from_str(
+            r#"[{"name": "stock", "roots": [], "lib_dirs": [], "provenance": null}]"#,
+        )
+        .unwrap();
+        let rounds = vec![RoundSample {
+            round: 0,
+            iterations: 1,
+            seconds,
+            user_seconds: seconds,
+            system_seconds: 0.0,
+        }];
+        for (bench, unit) in [("fast", Unit::BytesPerSecond), ("rss", Unit::Seconds)] {
+            let mut r = BenchResult::new(
+                bench,
+                "g",
+                "stock",
+                unit,
+                1,
+                rounds.clone(),
+                Status::Ok,
+                None,
+            );
+            if unit == Unit::Seconds {
+                r.values = vec![seconds];
+            }
+            doc.results.push(r);
+        }
+        doc
+    }
+
+    #[test]
+    fn without_comparisons_each_variant_is_indexed_to_its_first_run() {
+        let (a, b) = (
+            run("2025-01-01T00:00:00Z", 2.0),
+            run("2025-01-02T00:00:00Z", 1.0),
+        );
+        let chart = HistoryChart::for_group("g", &[&a, &b]).unwrap();
+        assert!(chart.measure == Measure::Index);
+        let values: Vec<f64> = chart.series[0].1.iter().map(|p| p.value).collect();
+        // Twice the throughput and half the seconds: twice as good, both ways.
+        assert_eq!(values, [100.0, 200.0]);
+        assert_eq!(chart.runs, ["2025-01-01 00:00", "2025-01-02 00:00"]);
+        assert!(render(&chart).unwrap().contains("2025-01-02 00:00"));
+    }
+
+    #[test]
+    fn one_run_has_no_history() {
+        let a = run("2025-01-01T00:00:00Z", 2.0);
+        assert!(HistoryChart::for_group("g", &[&a]).is_none());
+        assert!(HistoryChart::for_group("other", &[&a, &a]).is_none());
+    }
+}

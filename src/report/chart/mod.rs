@@ -120,6 +120,12 @@ pub fn rows_axis(n: usize) -> std::ops::Range<f64> {
     -0.5..n.max(1) as f64 - 0.5
 }
 
+/// The height of a chart with `n` rows of `per_row` pixels: room for the
+/// legend and the x axis, and never so flat that one row is a sliver.
+pub fn rows_height(n: usize, per_row: u32) -> u32 {
+    130 + per_row * n.max(3) as u32
+}
+
 /// The number of y labels to ask for: one more than the rows, which makes
 /// plotters choose a step of exactly one.
 pub fn rows_ticks(n: usize) -> usize {

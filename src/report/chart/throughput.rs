@@ -3,8 +3,8 @@
 //! axis when the benchmarks span more than a decade, else a linear one from 0.
 
 use super::{
-    label_area, label_font, legend, marker, rate_label, row_label, row_y, rows_axis, rows_ticks,
-    style_mesh,
+    label_area, label_font, legend, marker, rate_label, row_label, row_y, rows_axis, rows_height,
+    rows_ticks, style_mesh,
 };
 use super::{Area, Chart, DrawResult, ROW, WIDTH};
 use crate::report::palette;
@@ -140,7 +140,7 @@ impl Chart for ThroughputChart {
 
     fn size(&self) -> (u32, u32) {
         let per_row = ROW + 6 * (self.variants.len() as u32).saturating_sub(1);
-        (WIDTH, 120 + per_row * self.rows.len() as u32)
+        (WIDTH, rows_height(self.rows.len(), per_row))
     }
 
     fn draw(&self, area: &Area) -> DrawResult {

@@ -43,7 +43,7 @@ pub fn render(page: &Page, out: &mut String) -> Result<()> {
         }
         match ForestChart::new(group, &doc.comparisons, &doc.groups, &page.variants) {
             Some(chart) => figure(out, &chart)?,
-            None if page.variants.len() > 1 => {
+            None if !doc.comparisons.is_empty() => {
                 let _ = writeln!(
                     out,
                     "<p class=\"empty\">No comparison of this group in the document.</p>"

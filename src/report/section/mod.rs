@@ -148,6 +148,130 @@ pub mod tests {
         "results": []
     }"#;
 
+    const EVIL: &str = "<script>alert(1)</script>";
+
+    /// A document where every string a user or a file system could choose
+    /// holds markup: variant, paths, environment, command line, host, corpus,
+    /// benchmark, group, claim texts, error messages.
+    fn hostile_document() -> Document {
+        use crate::results::*;
+        use crate::workload::Unit;
+        let e = serde_json::to_string(EVIL).unwrap();
+        let object = format!(
+            r#"{{"path": {e}, "real_path": {e}, "store_path": {e}, "sha256": {e}, "bytes": 1}}"#
+        );
+        let variant = |name: &str| {
+            format!(
+                r#"{{"name": {name}, "roots": [{e}], "lib_dirs": [{e}], "env": {{{e}: {e}}}, "description": {e},
+                    "provenance": {{"libraries": [{{"library": "zlib", "version": {e}, "path": {e}, "real_path": "/x", "sha256": {e}, "bytes": 1}}],
+                                   "objects": [{object}]}},
+                    "same_files_as": [{e}]}}"#
+            )
+        };
+        let mut doc: Document = serde_json::from_str(MINIMAL).unwrap();
+        doc.command_line = vec![EVIL.into(), format!("--variant={EVIL}")];
+        doc.host.hostname = EVIL.into();
+        doc.host.cpu_model = EVIL.into();
+        doc.host.cpu_flags = vec![EVIL.into()];
+        doc.started = EVIL.into();
+        doc.tool.version = EVIL.into();
+        doc.corpora = serde_json::from_str(&format!(
+            r#"[{{"name": {e}, "bytes": 1, "sha256": {e}, "source": {e}}}]"#
+        ))
+        .unwrap();
+        doc.variants =
+            serde_json::from_str(&format!("[{}, {}]", variant(r#""base""#), variant(&e))).unwrap();
+        let rounds: Vec<RoundSample> = (0..3)
+            .map(|round| RoundSample {
+                round,
+                iterations: 10,
+                seconds: 1.0 + f64::from(round) / 10.0,
+                user_seconds: 1.0,
+                system_seconds: 0.0,
+            })
+            .collect();
+        for (variant, status) in [
+            ("base", Status::Ok),
+            (EVIL, Status::Ok),
+            (EVIL, Status::Broken),
+        ] {
+            let bench = if status == Status::Ok {
+                EVIL.to_string()
+            } else {
+                format!("{EVIL}/2")
+            };
+            let error = (status != Status::Ok).then(|| EVIL.to_string());
+            doc.results.push(BenchResult::new(
+                &bench,
+                EVIL,
+                variant,
+                Unit::BytesPerSecond,
+                1000,
+                rounds.clone(),
+                status,
+                error,
+            ));
+        }
+        doc.comparisons = vec![Comparison {
+            bench: EVIL.into(),
+            group: EVIL.into(),
+            baseline: "base".into(),
+            variant: EVIL.into(),
+            change_pct: 4.0,
+            ci_low_pct: 1.0,
+            ci_high_pct: 7.0,
+            mde_pct: 3.0,
+            paired: true,
+            verdict: ChangeVerdict::Improvement,
+        }];
+        doc.groups = vec![GroupComparison {
+            group: EVIL.into(),
+            baseline: "base".into(),
+            variant: EVIL.into(),
+            benches: 1,
+            change_pct: 4.0,
+            ci_low_pct: 1.0,
+            ci_high_pct: 7.0,
+            paired: true,
+        }];
+        doc.claims = vec![ClaimVerdict {
+            id: EVIL.into(),
+            title: EVIL.into(),
+            range_pct: [3.0, 8.0],
+            baseline: Some(EVIL.into()),
+            variant: Some(EVIL.into()),
+            change_pct: Some(4.0),
+            ci_low_pct: Some(1.0),
+            ci_high_pct: Some(7.0),
+            verdict: ClaimOutcome::Confirmed,
+            sentence: EVIL.into(),
+            benches: vec![EVIL.into()],
+        }];
+        doc
+    }
+
+    #[test]
+    fn markup_in_any_input_reaches_the_page_only_as_text() {
+        let doc = hostile_document();
+        let mut older = doc.clone();
+        older.started = "2000-01-01T00:00:00Z".into();
+        let html = crate::report::render(&[older, doc]).unwrap();
+        assert!(!html.contains("<script"), "an unescaped input string");
+        assert!(!html.contains("</script"));
+        // In HTML text, in SVG text (charts, legends), in attributes.
+        let escaped = html
+            .matches("&lt;script&gt;alert(1)&lt;/script&gt;")
+            .count();
+        assert!(escaped > 40, "only {escaped} escaped copies");
+        for chart in [
+            "chart-claims",
+            "chart-distribution-script-alert-1-script",
+            "chart-history-script-alert-1-script",
+        ] {
+            assert!(html.contains(&format!("id=\"{chart}\"")), "no {chart}");
+        }
+    }
+
     #[test]
     fn slugs_keep_ids_valid() {
         assert_eq!(slug("forest-compression"), "forest-compression");
