@@ -5,13 +5,14 @@
 //!
 //! Needs Debian's `chromium` (scripts/deps/test.txt; `scripts/test` installs it).
 
-use assert_cmd::Command;
+mod common;
+
+use common::{copy_system_libs, read_json, storebench, text, SYSTEM_LIBS};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-const SYSTEM_LIBS: &str = "/usr/lib/x86_64-linux-gnu";
 const HOSTILE: &str = "<script>alert(1)</script>";
 const LIBS: [&str; 7] = [
     "libz.so.1",
@@ -30,23 +31,10 @@ const BENCHES: [&str; 4] = [
     "sqlite/point-lookup",
 ];
 
-fn storebench() -> Command {
-    Command::cargo_bin("storebench").unwrap()
-}
-
-/// Copies of the system's libraries: same bytes, another directory.
-fn copy_libs(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    for lib in LIBS {
-        std::fs::copy(Path::new(SYSTEM_LIBS).join(lib), dir.join(lib))
-            .unwrap_or_else(|e| panic!("copy {SYSTEM_LIBS}/{lib}: {e}"));
-    }
-}
-
 /// Runs the quick benchmark subset and returns the results document's path.
 fn quick_run(work: &Path) -> PathBuf {
-    let copies = work.join("copies");
-    copy_libs(&copies);
+    // Copies of the system's libraries: same bytes, another directory.
+    let copies = copy_system_libs(&LIBS);
     let json = work.join("run.json");
     let mut cmd = storebench();
     cmd.current_dir(work)
@@ -58,7 +46,7 @@ fn quick_run(work: &Path) -> PathBuf {
         .arg("--variant")
         .arg(format!("a={SYSTEM_LIBS}"))
         .arg("--variant")
-        .arg(format!("{HOSTILE}={}", copies.display()))
+        .arg(format!("{HOSTILE}={}", copies.path().display()))
         .arg("--json")
         .arg(&json)
         .arg("--report-dir")
@@ -66,7 +54,7 @@ fn quick_run(work: &Path) -> PathBuf {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "run failed: {stderr}");
+    assert!(out.status.success(), "run failed: {}", text(&out));
     // `run` writes a report by default and says where.
     let page = work.join("run-report/index.html");
     assert!(page.is_file(), "run wrote no report: {stderr}");
@@ -172,7 +160,7 @@ fn chart_svgs(dom: &str) -> Vec<(String, String)> {
 fn a_real_run_renders_a_page_chromium_loads_cleanly() {
     let work = tempfile::tempdir().unwrap();
     let json = quick_run(work.path());
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let doc = read_json(&json);
 
     let out_dir = work.path().join("report");
     let out = storebench()
@@ -183,7 +171,7 @@ fn a_real_run_renders_a_page_chromium_loads_cleanly() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "report failed: {stderr}");
+    assert!(out.status.success(), "report failed: {}", text(&out));
     let page = out_dir.join("index.html");
     let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_eq!(url, format!("file://{}", page.display()));
@@ -342,5 +330,6 @@ fn report_refuses_a_file_that_is_not_a_results_document() {
 
 #[test]
 fn report_needs_a_document() {
-    storebench().arg("report").assert().code(2);
+    let out = storebench().arg("report").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
