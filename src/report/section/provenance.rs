@@ -6,7 +6,6 @@ use crate::provenance::LoadedObject;
 use crate::report::Esc;
 use crate::results::VariantRecord;
 use std::fmt::Write;
-use std::path::Path;
 
 pub fn render(page: &Page, out: &mut String) {
     let doc = page.doc;
@@ -161,14 +160,12 @@ fn object_cells(o: &LoadedObject) -> String {
             Esc(&o.real_path.to_string_lossy())
         )
     };
-    let store = o
-        .store_path
-        .as_deref()
-        .map(Path::to_string_lossy)
-        .unwrap_or_default();
+    let store = match o.store_path.as_deref() {
+        Some(p) => format!("<code>{}</code>", Esc(&p.to_string_lossy())),
+        None => "<span class=\"dim\">not in a Nix store</span>".into(),
+    };
     format!(
-        "<td>{file}</td><td><code>{}</code></td><td class=\"hash\">{}</td><td class=\"num\">{}</td>",
-        Esc(&store),
+        "<td>{file}</td><td>{store}</td><td class=\"hash\">{}</td><td class=\"num\">{}</td>",
         Esc(&o.sha256),
         o.bytes
     )
