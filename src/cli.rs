@@ -2,6 +2,7 @@
 //! outcome to the exit codes documented in `--help`. Only this module prints.
 
 mod probe;
+mod report;
 
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
@@ -10,7 +11,7 @@ use crate::runner::{self, Event, Plan};
 use crate::variant::Variant;
 use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
-use crate::{host, nix, report, table};
+use crate::{host, nix, table};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -57,7 +58,7 @@ enum Command {
     #[command(after_help = probe::PROBE_EXAMPLES)]
     Probe(probe::ProbeArgs),
     /// Render results documents as one self-contained HTML page.
-    Report(ReportArgs),
+    Report(report::ReportArgs),
 }
 
 const DISCOVER_HELP: &str = "\
@@ -145,31 +146,7 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     #[command(flatten)]
-    report: RunReport,
-}
-
-#[derive(Args)]
-struct RunReport {
-    /// Do not write the HTML report.
-    #[arg(long, conflicts_with = "report_dir")]
-    no_report: bool,
-    /// Where to write the HTML report. Default: reports/<start time>/.
-    #[arg(long, value_name = "DIR")]
-    report_dir: Option<PathBuf>,
-}
-
-#[derive(Args)]
-struct ReportArgs {
-    /// Results documents (`run --json`); the newest is reported on, all of
-    /// them make the history.
-    #[arg(value_name = "RESULTS.json", required = true)]
-    documents: Vec<PathBuf>,
-    /// The directory to write index.html into. Default: reports/<start time of the newest>/.
-    #[arg(short = 'o', long = "out", value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Open the page with xdg-open when there is a display.
-    #[arg(long)]
-    open: bool,
+    report: report::RunReport,
 }
 
 #[derive(Args)]
@@ -190,7 +167,7 @@ pub fn main() -> i32 {
         Command::Discover(args) => discover(args),
         Command::Corpus(args) => corpus(args),
         Command::Probe(args) => probe::probe(args),
-        Command::Report(args) => report(args),
+        Command::Report(args) => report::report(args),
     };
     match outcome {
         Ok(code) => code,
@@ -427,60 +404,12 @@ fn run(args: RunArgs) -> Result<i32> {
         doc.write_atomic(path)?;
         eprintln!("wrote {}", path.display());
     }
-    if !args.report.no_report {
-        let dir = args
-            .report
-            .report_dir
-            .clone()
-            .unwrap_or_else(|| report::default_dir(&doc));
-        let page = report::write(std::slice::from_ref(&doc), &dir)?;
-        eprintln!("report: {}", report::file_url(&page));
-    }
+    args.report.write(&doc)?;
     Ok(if doc.any_failure() {
         exit::BROKEN
     } else {
         exit::OK
     })
-}
-
-fn report(args: ReportArgs) -> Result<i32> {
-    let docs: Vec<Document> = args
-        .documents
-        .iter()
-        .map(|p| Document::read(p))
-        .collect::<Result<_>>()?;
-    let newest = docs
-        .iter()
-        .max_by(|a, b| a.started.cmp(&b.started))
-        .ok_or(Error::NoDocument)?;
-    let dir = args.out.unwrap_or_else(|| report::default_dir(newest));
-    let clock = std::time::Instant::now();
-    let page = report::write(&docs, &dir)?;
-    let url = report::file_url(&page);
-    eprintln!("rendered in {:.0} ms", clock.elapsed().as_secs_f64() * 1e3);
-    println!("{url}");
-    if args.open {
-        open(&url);
-    }
-    Ok(exit::OK)
-}
-
-/// Hands the page to the desktop, where there is one; a report is never
-/// worth failing over, so problems are only told.
-fn open(url: &str) {
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        eprintln!("no display (neither DISPLAY nor WAYLAND_DISPLAY is set): open {url} yourself");
-        return;
-    }
-    if let Err(e) = std::process::Command::new("xdg-open")
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        eprintln!("could not run xdg-open ({e}): open {url} yourself");
-    }
 }
 
 fn fresh_seed() -> u64 {

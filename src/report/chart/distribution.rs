@@ -165,10 +165,10 @@ impl Chart for DistributionChart {
             for strip in strips {
                 let y = row_y(i, n) + self.offset(strip.variant);
                 if strip.percent.is_empty() {
-                    let text = format!(
-                        "{}: no figure",
-                        format!("{:?}", strip.status).to_lowercase()
-                    );
+                    let text = match strip.status {
+                        Status::Ok => "no percentage: the reference median is 0".to_string(),
+                        status => format!("{}: no figure", format!("{status:?}").to_lowercase()),
+                    };
                     chart.draw_series([Text::new(
                         text,
                         (lo, y),

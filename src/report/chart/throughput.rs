@@ -181,7 +181,7 @@ impl Chart for ThroughputChart {
                 .y_labels(rows_ticks(n))
                 .y_label_formatter(&|y| row_label(&names, *y))
                 .draw()?;
-            self.draw_rows(&mut chart, lo)
+            self.draw_rows(&mut chart, lo, true)
         } else {
             let hi = if hi > 0.0 { hi * 1.05 } else { 1.0 };
             let (mut b, desc) = builder(false);
@@ -189,11 +189,12 @@ impl Chart for ThroughputChart {
             style_mesh(&mut chart.configure_mesh())
                 .disable_y_mesh()
                 .x_desc(desc)
+                .x_labels(6)
                 .x_label_formatter(&|x| rate_label(*x, unit))
                 .y_labels(rows_ticks(n))
                 .y_label_formatter(&|y| row_label(&names, *y))
                 .draw()?;
-            self.draw_rows(&mut chart, 0.0)
+            self.draw_rows(&mut chart, 0.0, false)
         }
     }
 }
@@ -203,31 +204,37 @@ impl ThroughputChart {
         &self,
         chart: &mut RowChart<'_, '_, X>,
         left: f64,
+        log: bool,
     ) -> DrawResult {
         let n = self.rows.len();
         for (i, (_, cells)) in self.rows.iter().enumerate() {
             for cell in cells {
                 let y = row_y(i, n) + self.offset(cell.variant);
                 let colour = palette::variant(cell.variant);
-                match cell.figure {
+                let text = match cell.figure {
+                    // A log axis has no place for nothing (an unused swap).
+                    Figure::Measured { median, .. } if log && median <= 0.0 => {
+                        format!("0 {}", self.unit.symbol())
+                    }
                     Figure::Measured { median, min, max } => {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(min, y), (max, y)],
                             colour.stroke_width(2),
                         )))?;
                         chart.draw_series([marker(cell.variant, (median, y), 5)])?;
+                        continue;
                     }
                     Figure::Missing(status) => {
-                        let text = format!("{}: no figure", format!("{status:?}").to_lowercase());
-                        chart.draw_series([Text::new(
-                            text,
-                            (left, y),
-                            label_font()
-                                .color(&palette::BLACK)
-                                .pos(Pos::new(HPos::Left, VPos::Center)),
-                        )])?;
+                        format!("{}: no figure", format!("{status:?}").to_lowercase())
                     }
-                }
+                };
+                chart.draw_series([Text::new(
+                    text,
+                    (left, y),
+                    label_font()
+                        .color(&palette::BLACK)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )])?;
             }
         }
         Ok(())

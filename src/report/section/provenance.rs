@@ -4,7 +4,7 @@
 use super::Page;
 use crate::provenance::LoadedObject;
 use crate::report::Esc;
-use crate::results::VariantRecord;
+use crate::results::{Document, VariantRecord};
 use std::fmt::Write;
 
 pub fn render(page: &Page, out: &mut String) {
@@ -75,12 +75,12 @@ pub fn render(page: &Page, out: &mut String) {
         let _ = writeln!(out, "</tbody>\n</table>");
     }
     for rec in &doc.variants {
-        variant(rec, out);
+        variant(rec, doc, out);
     }
     let _ = writeln!(out, "</section>");
 }
 
-fn variant(rec: &VariantRecord, out: &mut String) {
+fn variant(rec: &VariantRecord, doc: &Document, out: &mut String) {
     let v = &rec.variant;
     let _ = writeln!(
         out,
@@ -108,6 +108,15 @@ fn variant(rec: &VariantRecord, out: &mut String) {
                 .join("<br>")
         }
     };
+    // A probe observes running processes: it has figures but no worker.
+    let no_worker = if doc.results.iter().any(|r| r.variant == v.name) {
+        (
+            "note",
+            "No worker: these figures come from observing running processes, so there is no library provenance.",
+        )
+    } else {
+        ("bad", "No worker started: nothing was loaded or measured.")
+    };
     let _ = writeln!(out, "<dt>Roots</dt><dd>{}</dd>", paths(&v.roots));
     let _ = writeln!(out, "<dt>Library path</dt><dd>{}</dd>", paths(&v.lib_dirs));
     if !v.env.is_empty() {
@@ -120,7 +129,11 @@ fn variant(rec: &VariantRecord, out: &mut String) {
     }
     let _ = writeln!(out, "</dl>");
     let Some(p) = &rec.provenance else {
-        let _ = writeln!(out, "<p class=\"alert bad\">No worker started: nothing was loaded or measured.</p>\n</section>");
+        let _ = writeln!(
+            out,
+            "<p class=\"alert {}\">{}</p>\n</section>",
+            no_worker.0, no_worker.1
+        );
         return;
     };
     let _ = writeln!(

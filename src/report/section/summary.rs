@@ -12,13 +12,13 @@ pub fn render(page: &Page, out: &mut String) {
     let _ = write!(
         out,
         "<header>\n<h1>storebench report</h1>\n<p class=\"meta\">Run started {} on <strong>{}</strong> ({}, {} CPUs) · \
-         {} benchmarks × {} variants × {} rounds of {:.2} s · seed {} · {} {}</p>\n",
+         {} × {} × {} rounds of {:.2} s · seed {} · {} {}</p>\n",
         Esc(&doc.started),
         Esc(&doc.host.hostname),
         Esc(&doc.host.cpu_model),
         doc.host.cpus,
-        distinct(doc.results.iter().map(|r| r.bench.as_str())),
-        doc.variants.len(),
+        count(distinct(doc.results.iter().map(|r| r.bench.as_str())), "benchmark"),
+        count(doc.variants.len(), "variant"),
         doc.settings.rounds,
         doc.settings.slice_seconds,
         doc.seed,
@@ -71,6 +71,11 @@ const ORDER: [ClaimOutcome; 9] = [
     ClaimOutcome::NotMeasured,
 ];
 
+/// `1 variant`, `2 variants`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> usize {
     let mut seen: Vec<&str> = items.collect();
     seen.sort_unstable();
@@ -111,7 +116,11 @@ fn alerts(page: &Page) -> Vec<(&'static str, String)> {
                 ),
             ));
         }
-        if rec.provenance.is_none() {
+        let measured = doc
+            .results
+            .iter()
+            .any(|r| r.variant == *name && r.status == Status::Ok);
+        if rec.provenance.is_none() && !measured {
             out.push((
                 "bad",
                 format!("<strong>not measured:</strong> no worker of <code>{}</code> ever started, so there is no figure and no provenance for it.", Esc(name)),
@@ -134,7 +143,7 @@ fn alerts(page: &Page) -> Vec<(&'static str, String)> {
     if doc.variants.len() < 2 {
         out.push((
             "note",
-            "<strong>one variant:</strong> only one build was measured, so nothing is compared; give two <code>--variant</code>s.".into(),
+            "<strong>one variant:</strong> nothing is compared within this document; measure two <code>--variant</code>s side by side, or give several documents for the history.".into(),
         ));
     } else if doc.comparisons.is_empty() {
         out.push((
@@ -157,4 +166,54 @@ fn list(items: &[&str]) -> String {
         s.push(format!("and {} more", items.len() - SHOWN));
     }
     s.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::section::tests::MINIMAL;
+    use crate::results::{BenchResult, Document};
+    use crate::workload::Unit;
+
+    fn document(with_results: bool) -> Document {
+        let mut doc: Document = serde_json::from_str(MINIMAL).unwrap();
+        doc.variants = serde_json::from_str(
+            r#"[{"name": "now", "roots": [], "lib_dirs": [], "provenance": null}]"#,
+        )
+        .unwrap();
+        if with_results {
+            let mut r = BenchResult::new(
+                "probe/x/pss",
+                "probe",
+                "now",
+                Unit::Bytes,
+                1,
+                vec![],
+                Status::Ok,
+                None,
+            );
+            r.values = vec![1e6, 1.1e6];
+            doc.results.push(r);
+        }
+        doc
+    }
+
+    fn alert_classes(doc: &Document) -> Vec<&'static str> {
+        let page = Page {
+            doc,
+            variants: vec!["now".into()],
+            docs: vec![doc],
+        };
+        alerts(&page).into_iter().map(|(class, _)| class).collect()
+    }
+
+    #[test]
+    fn a_probe_without_a_worker_is_measured_all_the_same() {
+        assert_eq!(alert_classes(&document(true)), ["note"]);
+    }
+
+    #[test]
+    fn a_variant_without_a_worker_or_a_figure_is_called_unmeasured() {
+        assert_eq!(alert_classes(&document(false)), ["bad", "note"]);
+    }
 }
