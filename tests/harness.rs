@@ -49,6 +49,7 @@ fn a_copy_of_the_system_libraries_loads_from_its_own_root_and_is_labelled_aa() {
     let json = tempfile::NamedTempFile::new().unwrap();
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("sys={SYSTEM_LIBS}"),
         "--variant",
@@ -128,6 +129,7 @@ fn a_copy_of_the_system_libraries_loads_from_its_own_root_and_is_labelled_aa() {
 fn a_root_that_does_not_exist_exits_2_and_names_the_path() {
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         "bad=/does/not/exist",
         "--bench",
@@ -143,6 +145,7 @@ fn a_root_without_libzstd_names_the_library_and_the_variant() {
     let arg = format!("zonly={}", copy.path().display());
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &arg,
         "--bench",
@@ -158,6 +161,7 @@ fn a_root_without_libzstd_names_the_library_and_the_variant() {
     // The same root is enough when only zlib is selected.
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &arg,
         "--bench",
@@ -179,6 +183,7 @@ fn a_library_the_loader_did_not_take_from_the_root_is_refused() {
     .unwrap();
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("odd={}", dir.path().display()),
         "--bench",
@@ -201,6 +206,7 @@ fn a_libz_that_corrupts_deflate_output_is_broken_and_the_good_variant_is_kept() 
     let json = tempfile::NamedTempFile::new().unwrap();
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("good={SYSTEM_LIBS}"),
         "--variant",
@@ -238,6 +244,7 @@ fn a_crashing_worker_is_reported_with_its_signal_and_other_results_are_kept() {
     let json = tempfile::NamedTempFile::new().unwrap();
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("good={SYSTEM_LIBS}"),
         "--variant",
@@ -279,6 +286,7 @@ fn a_hanging_worker_is_killed_after_the_timeout() {
     let hang = build_zlib(&["-O2"], Some(HANGING_DEFLATE));
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("hang={}", hang.path().display()),
         "--bench",
@@ -325,6 +333,7 @@ fn a_config_file_defines_variants_and_a_typo_in_it_exits_2() {
         .current_dir(dir.path())
         .args([
             "run",
+            "--no-report",
             "--bench",
             "aes/128-gcm/encrypt/16",
             "--quick",
@@ -344,7 +353,7 @@ fn a_config_file_defines_variants_and_a_typo_in_it_exits_2() {
     std::fs::write(&cfg, "[variants.x]\nlib = []\n").unwrap();
     let out = storebench()
         .current_dir(dir.path())
-        .args(["run", "--quick"])
+        .args(["run", "--no-report", "--quick"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

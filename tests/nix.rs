@@ -54,6 +54,7 @@ fn two_generations_are_discovered_and_each_loads_its_own_zlib() {
     let json = tempfile::NamedTempFile::new().unwrap();
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("gen-1=profile:{}", link(&profile, 1).display()),
         "--variant",
@@ -87,6 +88,7 @@ fn two_generations_are_discovered_and_each_loads_its_own_zlib() {
     // A closure of the same generation resolves to the same file.
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("c=closure:{}", link(&profile, 1).display()),
         "--bench",
@@ -105,6 +107,7 @@ fn two_generations_are_discovered_and_each_loads_its_own_zlib() {
     let store = a["store_path"].as_str().unwrap();
     let out = run(&[
         "run",
+        "--no-report",
         "--variant",
         &format!("z={store}"),
         "--bench",
@@ -118,7 +121,13 @@ fn two_generations_are_discovered_and_each_loads_its_own_zlib() {
     let empty = tempfile::tempdir().unwrap();
     let out = storebench()
         .env("PATH", empty.path())
-        .args(["run", "--variant", &format!("c=closure:{store}"), "--quick"])
+        .args([
+            "run",
+            "--no-report",
+            "--variant",
+            &format!("c=closure:{store}"),
+            "--quick",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -139,6 +148,7 @@ fn bad_nix_input_exits_2_and_says_what_was_expected() {
     for (arg, expected) in cases {
         let out = run(&[
             "run",
+            "--no-report",
             "--variant",
             arg,
             "--quick",
