@@ -4,25 +4,39 @@
 mod probe;
 mod report;
 
+mod calibrate;
+mod compare;
+
+use crate::baseline::{self, Saved};
+use crate::claims::{self, Claims};
+use crate::compare::{Options, DEFAULT_NOISE_PCT};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
-use crate::results::{Document, Settings, Tool, SCHEMA};
-use crate::runner::{self, Event, Plan};
+use crate::results::{ChangeVerdict, Document, Settings, Tool, SCHEMA};
+use crate::runner::{self, Event, Plan, Until};
 use crate::variant::Variant;
 use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
 use crate::{host, nix, table};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  every benchmark measured, every output right
-  1  a gate failed: a benchmark regressed beyond the threshold
-  2  bad input: a variant path, a missing library, a config, a pattern, a baseline
-  3  a variant computed wrong results (broken), or its worker crashed or hung";
+  1  a gate failed: with `compare --fail-on regression[=PCT]`, a benchmark regressed
+     (its whole 95 % CI below −PCT %)
+  2  bad input: a variant path, a missing library, a config, a pattern, a claims
+     file, a corrupt, truncated or newer-schema baseline
+  3  a variant computed wrong results (broken), or its worker crashed or hung
+
+Verdicts: positive changes are better for every unit (a rate that rises, a time,
+memory or CPU use that falls). A change whose CI lies within ±--noise is \"no
+change\"; one whose CI clears zero with an estimate beyond the noise is an
+improvement or a regression; one whose CI holds zero but reaches past the noise is
+inconclusive (more rounds would tell). The MDE is the CI's half-width.";
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +59,15 @@ enum Command {
     /// Measure the variants side by side, round by round.
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Compare with a stored run: measure now with its settings (BASELINE), or
+    /// compare two stored runs without measuring (BEFORE AFTER).
+    #[command(after_help = compare::EXAMPLES)]
+    Compare(compare::CompareArgs),
+    /// List the stored runs in the baselines directory: date, host, variants.
+    Baselines(compare::BaselinesArgs),
+    /// Can this machine see a 3 % change? An A/A run and a positive control.
+    #[command(after_help = calibrate::ABOUT)]
+    Calibrate(calibrate::CalibrateArgs),
     /// Print every benchmark id, its group, the libraries it needs and its unit.
     List(ListArgs),
     /// Write the generated corpora to files, to feed the same bytes to other tools
@@ -94,12 +117,66 @@ Examples:
   storebench run --variant stock=/nix/store/…-zlib-1.3.1 --variant opt=/nix/store/…-zlib-1.3.1 --bench 'compress/zlib/*'
   storebench run --config storebench.toml --rounds 20 --json run.json
 
+  storebench run --bench 'aes/*' --target-ci 1 --max-time 5m --save before-rebuild
+
 Each round starts one worker per variant with LD_LIBRARY_PATH set to that variant's
 library directories, and visits the variants in a fresh random order for every
 benchmark. The change against the first variant is the median of the per-round
-ratios, with a seeded bootstrap 95 % confidence interval; positive means faster.
+ratios, with a seeded bootstrap 95 % confidence interval; positive means better.
+Then the claims (built-in table, or --claims FILE) are judged.
 
 Exit codes: 0 done, 2 bad input, 3 a variant produced wrong results or its worker failed.";
+
+/// How changes are judged.
+#[derive(Args)]
+struct Judging {
+    /// A change whose 95 % CI lies within ±PCT % is "no change".
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_PCT, value_parser = non_negative)]
+    noise: f64,
+    /// The claims to judge, a TOML file like the built-in claims.toml.
+    #[arg(long, value_name = "FILE")]
+    claims: Option<PathBuf>,
+}
+
+impl Judging {
+    fn options(&self, seed: u64) -> Options {
+        Options::new(self.noise, seed)
+    }
+}
+
+#[derive(Args)]
+struct Store {
+    /// Where `--save NAME` writes NAME.json and `compare NAME` reads it.
+    #[arg(long, value_name = "DIR", default_value = baseline::DEFAULT_DIR)]
+    baselines_dir: PathBuf,
+}
+
+/// Adaptive stopping.
+#[derive(Args)]
+struct Adaptive {
+    /// After --rounds, keep adding rounds for every benchmark whose 95 % CI
+    /// half-width (paired against the first variant; with one variant, of its own
+    /// median) is over PCT %, until all are under it or --max-time runs out.
+    #[arg(long, value_name = "PCT", value_parser = positive)]
+    target_ci: Option<f64>,
+    /// The time a --target-ci run may take in all, e.g. 90s, 10m.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    max_time: Duration,
+}
+
+fn positive(s: &str) -> std::result::Result<f64, String> {
+    match s.trim_end_matches('%').trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{s}` is not a positive number of percent")),
+    }
+}
+
+fn non_negative(s: &str) -> std::result::Result<f64, String> {
+    match s.trim_end_matches('%').trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("`{s}` is not a number of percent ≥ 0")),
+    }
+}
 
 #[derive(Args)]
 struct Selection {
@@ -147,6 +224,16 @@ struct RunArgs {
     json: Option<PathBuf>,
     #[command(flatten)]
     report: report::RunReport,
+    /// Store the run as a baseline, DIR/NAME.json (see --baselines-dir); an
+    /// incomplete run never replaces a good baseline.
+    #[arg(long, value_name = "NAME")]
+    save: Option<String>,
+    #[command(flatten)]
+    store: Store,
+    #[command(flatten)]
+    judging: Judging,
+    #[command(flatten)]
+    adaptive: Adaptive,
 }
 
 #[derive(Args)]
@@ -163,6 +250,9 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => run(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Baselines(args) => compare::baselines(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
         Command::List(args) => list(args),
         Command::Discover(args) => discover(args),
         Command::Corpus(args) => corpus(args),
@@ -316,13 +406,13 @@ fn discover(args: DiscoverArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-fn variants(args: &RunArgs, config: &Config) -> Result<Vec<Variant>> {
+fn variants(arguments: &[String], config: &Config) -> Result<Vec<Variant>> {
     let mut variants: Vec<Variant> = config
         .variants
         .iter()
         .map(|(name, cfg)| Variant::from_config(name, cfg))
         .collect::<Result<_>>()?;
-    for arg in &args.variants {
+    for arg in arguments {
         variants.push(Variant::from_arg(arg)?);
     }
     if variants.is_empty() {
@@ -342,8 +432,13 @@ fn variants(args: &RunArgs, config: &Config) -> Result<Vec<Variant>> {
 }
 
 fn run(args: RunArgs) -> Result<i32> {
+    // Bad claims or a bad baseline name should stop a run before it measures.
+    let claims = Claims::load(args.judging.claims.as_deref())?;
+    if let Some(name) = &args.save {
+        baseline::path_for(&args.store.baselines_dir, name)?;
+    }
     let (config, _) = Config::discover(args.config.as_deref())?;
-    let variants = variants(&args, &config)?;
+    let variants = variants(&args.variants, &config)?;
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let corpus = args.selection.corpus(args.quick, seed);
     let benches = args.selection.benches(&corpus, &config, &variants)?;
@@ -352,7 +447,6 @@ fn run(args: RunArgs) -> Result<i32> {
     } else {
         (args.rounds, args.slice)
     };
-    let exe = std::env::current_exe().map_err(|e| Error::io("/proc/self/exe", e))?;
     let plan = Plan {
         variants,
         benches,
@@ -361,33 +455,86 @@ fn run(args: RunArgs) -> Result<i32> {
         timeout: Duration::from_secs_f64(args.timeout),
         seed,
         corpus,
-        exe,
+        exe: current_exe()?,
     };
+    let settings = Settings {
+        rounds,
+        slice_seconds: slice,
+        timeout_seconds: args.timeout,
+        bench_patterns: args.selection.benches.clone(),
+        noise_pct: args.judging.noise,
+        target_ci_pct: args.adaptive.target_ci,
+        max_time_seconds: args
+            .adaptive
+            .target_ci
+            .map(|_| args.adaptive.max_time.as_secs_f64()),
+        unsettled: vec![],
+    };
+    let until = adaptive(&plan, &settings);
+    let mut doc = measure(&plan, settings, until)?;
+    let opts = args.judging.options(doc.seed);
+    claims::analyse(&mut doc, None, &claims, opts);
+    present(&doc, None);
+    keep(&doc, args.json.as_deref(), args.save.as_deref(), &args.store)?;
+    args.report.write(&doc)?;
+    Ok(conclude(&doc, None))
+}
+
+fn current_exe() -> Result<PathBuf> {
+    std::env::current_exe().map_err(|e| Error::io("/proc/self/exe", e))
+}
+
+/// `--target-ci`: more rounds for every benchmark whose CI is still wider.
+fn adaptive(plan: &Plan, settings: &Settings) -> Option<Until<'static>> {
+    let (target, max) = (settings.target_ci_pct?, settings.max_time_seconds?);
+    let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
+    let boot = crate::stats::Bootstrap {
+        seed: plan.seed,
+        resamples: 2_000,
+        ..Default::default()
+    };
+    Some(Until {
+        max_time: Duration::from_secs_f64(max),
+        unsettled: Box::new(move |results: &[crate::results::BenchResult]| {
+            crate::compare::precision(results, &names, boot)
+                .into_iter()
+                .filter(|(_, mde)| *mde > target)
+                .map(|(bench, _)| bench)
+                .collect()
+        }),
+    })
+}
+
+/// Runs `plan` (with more rounds where `until` asks) and makes the document.
+fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<Document> {
     let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     eprintln!(
-        "storebench: {} benchmarks × {} variants × {} rounds of {:.2} s (seed {seed})",
+        "storebench: {} benchmarks × {} variants × {} rounds of {:.2} s{} (seed {})",
         plan.benches.len(),
         plan.variants.len(),
         plan.rounds,
-        slice
+        plan.slice.as_secs_f64(),
+        settings
+            .target_ci_pct
+            .map(|t| format!(", then more until every CI is within ±{t} %"))
+            .unwrap_or_default(),
+        plan.seed
     );
     let clock = std::time::Instant::now();
     let mut progress = Progress::new();
-    let outcome = runner::run(&plan, &mut |e| progress.show(e))?;
+    let outcome = runner::run_until(plan, until, &mut |e| progress.show(e))?;
     progress.done();
-    let doc = Document {
+    eprintln!("measured in {:.1} s", clock.elapsed().as_secs_f64());
+    settings.rounds = outcome.rounds;
+    settings.unsettled = outcome.unsettled;
+    Ok(Document {
         schema: SCHEMA.into(),
         tool: Tool::this(),
         started,
         command_line: std::env::args().collect(),
         host: host::detect(),
-        seed,
-        settings: Settings {
-            rounds,
-            slice_seconds: slice,
-            timeout_seconds: args.timeout,
-            bench_patterns: args.selection.benches.clone(),
-        },
+        seed: plan.seed,
+        settings,
         corpora: outcome.corpora,
         variants: outcome.variants,
         results: outcome.results,
@@ -395,21 +542,77 @@ fn run(args: RunArgs) -> Result<i32> {
         groups: vec![],
         claims: vec![],
         probe: None,
-    };
-    print!("{}", table::render(&doc));
+    })
+}
+
+/// Prints the verdicts of an analysed document.
+fn present(doc: &Document, before: Option<(&Document, &str)>) {
+    print!("{}", table::render_against(doc, before));
+    let groups = table::render_groups(doc);
+    if !groups.is_empty() {
+        println!();
+        print!("{groups}");
+    }
     println!();
-    print!("{}", table::render_provenance(&doc));
-    eprintln!("measured in {:.1} s", clock.elapsed().as_secs_f64());
-    if let Some(path) = &args.json {
+    print!("{}", table::render_claims(doc));
+    if before.is_none() {
+        println!();
+        print!("{}", table::render_provenance(doc));
+    }
+    let summary = table::render_summary(doc);
+    if !summary.is_empty() {
+        println!();
+        print!("{summary}");
+    }
+}
+
+/// Writes the document where asked: `--json FILE`, `--save NAME`.
+fn keep(doc: &Document, json: Option<&Path>, save: Option<&str>, store: &Store) -> Result<()> {
+    if let Some(path) = json {
         doc.write_atomic(path)?;
         eprintln!("wrote {}", path.display());
     }
-    args.report.write(&doc)?;
-    Ok(if doc.any_failure() {
-        exit::BROKEN
-    } else {
-        exit::OK
-    })
+    if let Some(name) = save {
+        match baseline::save(doc, &store.baselines_dir, name)? {
+            Saved::Written(p) => eprintln!("saved baseline {}", p.display()),
+            Saved::WrittenIncomplete(p) => eprintln!(
+                "warning: saved baseline {}, but the run is incomplete (a benchmark failed)",
+                p.display()
+            ),
+            Saved::Kept(p) => eprintln!(
+                "warning: kept the existing baseline {}: this run is incomplete (a benchmark failed) and does not replace it",
+                p.display()
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The exit code: 3 when something failed, 1 when the gate (a regression beyond
+/// `gate` percent) failed, 0 otherwise.
+fn conclude(doc: &Document, gate: Option<f64>) -> i32 {
+    if doc.any_failure() {
+        return exit::BROKEN;
+    }
+    let Some(pct) = gate else { return exit::OK };
+    let regressed: Vec<_> = doc
+        .comparisons
+        .iter()
+        .filter(|c| c.verdict == ChangeVerdict::Regression && c.ci_high_pct < -pct)
+        .collect();
+    if regressed.is_empty() {
+        return exit::OK;
+    }
+    eprintln!(
+        "--fail-on regression={pct}: {} benchmark(s) regressed: {}",
+        regressed.len(),
+        regressed
+            .iter()
+            .map(|c| format!("{} {} % ({} vs {})", c.bench, crate::compare::signed(c.change_pct), c.variant, c.baseline))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    exit::REGRESSION
 }
 
 fn fresh_seed() -> u64 {
@@ -436,6 +639,9 @@ impl Progress {
         match e {
             Event::Round { round, of } if !self.tty => {
                 let _ = writeln!(err, "round {round}/{of}");
+            }
+            Event::Extending { round, unsettled } if !self.tty => {
+                let _ = writeln!(err, "round {round}: {unsettled} benchmark(s) above --target-ci");
             }
             Event::Measuring {
                 bench,

@@ -128,6 +128,15 @@ pub enum Error {
     #[error("report: the chart `{chart}` could not be drawn: {why}")]
     Chart { chart: String, why: String },
 
+    #[error("claims {path}: {why}")]
+    Claims { path: PathBuf, why: String },
+
+    #[error("{path}: {why}")]
+    Baseline { path: PathBuf, why: String },
+
+    #[error("{0}")]
+    Usage(String),
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -1,7 +1,11 @@
 //! storebench: is the hardware-optimized build of a library really faster than the
 //! stock build, and by how much? See DESIGN.md in the repository for the map.
 
+pub mod baseline;
+pub mod calibrate;
+pub mod claims;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod glibc;

@@ -92,17 +92,27 @@ pub struct SkippedProcess {
 }
 
 /// The change of `variant` against `baseline` on one benchmark. Positive
-/// `change_pct` always means "better", whatever the metric's direction.
+/// `change_pct` always means "better", whatever the metric's direction: for a rate
+/// it is the gain, (after / before − 1) · 100; for a time, memory or CPU use it is
+/// the reduction, (1 − after / before) · 100.
+///
+/// The figures are NaN (`null` in JSON) when there is none: a broken benchmark, or
+/// too few rounds for an interval. `verdict` says which.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub bench: String,
     pub group: String,
+    /// The reference: a variant of the same run, or `RUN:VARIANT` of a stored run.
     pub baseline: String,
     pub variant: String,
+    #[serde(deserialize_with = "nan_for_null")]
     pub change_pct: f64,
+    #[serde(deserialize_with = "nan_for_null")]
     pub ci_low_pct: f64,
+    #[serde(deserialize_with = "nan_for_null")]
     pub ci_high_pct: f64,
     /// Minimum detectable effect: the CI's half-width, in percent.
+    #[serde(deserialize_with = "nan_for_null")]
     pub mde_pct: f64,
     /// Paired by round (same run) or not (two runs made at different times).
     pub paired: bool,
@@ -117,6 +127,19 @@ pub enum ChangeVerdict {
     Regression,
     Broken,
     Inconclusive,
+}
+
+impl ChangeVerdict {
+    /// The words a table shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeVerdict::Improvement => "improvement",
+            ChangeVerdict::NoChange => "no change",
+            ChangeVerdict::Regression => "regression",
+            ChangeVerdict::Broken => "broken",
+            ChangeVerdict::Inconclusive => "inconclusive",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,6 +165,12 @@ pub struct ClaimVerdict {
     pub change_pct: Option<f64>,
     pub ci_low_pct: Option<f64>,
     pub ci_high_pct: Option<f64>,
+    /// The CI's half-width, in percent: the smallest change this measurement could see.
+    #[serde(default)]
+    pub mde_pct: Option<f64>,
+    /// Paired by round (same run) or not (two runs made at different times).
+    #[serde(default)]
+    pub paired: Option<bool>,
     pub verdict: ClaimOutcome,
     /// One plain sentence that explains the verdict.
     pub sentence: String,
@@ -162,6 +191,23 @@ pub enum ClaimOutcome {
     Broken,
     Inconclusive,
     NotMeasured,
+}
+
+impl ClaimOutcome {
+    /// The words a table shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClaimOutcome::Confirmed => "confirmed",
+            ClaimOutcome::Exceeded => "exceeded",
+            ClaimOutcome::Partly => "partly",
+            ClaimOutcome::BelowClaim => "below claim",
+            ClaimOutcome::NoChange => "no change",
+            ClaimOutcome::Regression => "regression",
+            ClaimOutcome::Broken => "broken",
+            ClaimOutcome::Inconclusive => "inconclusive",
+            ClaimOutcome::NotMeasured => "not measured",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -198,6 +244,42 @@ pub struct Settings {
     pub slice_seconds: f64,
     pub timeout_seconds: f64,
     pub bench_patterns: Vec<String>,
+    /// A change whose CI lies within ±this many percent is "no change".
+    #[serde(default = "default_noise_pct")]
+    pub noise_pct: f64,
+    /// `--target-ci`: rounds were added until every CI half-width was under this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_ci_pct: Option<f64>,
+    /// `--max-time`: the time the adaptive rounds were allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time_seconds: Option<f64>,
+    /// The benchmarks whose CI did not get under `target_ci_pct` in time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsettled: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            rounds: 0,
+            slice_seconds: 0.0,
+            timeout_seconds: 0.0,
+            bench_patterns: vec![],
+            noise_pct: default_noise_pct(),
+            target_ci_pct: None,
+            max_time_seconds: None,
+            unsettled: vec![],
+        }
+    }
+}
+
+fn default_noise_pct() -> f64 {
+    crate::compare::DEFAULT_NOISE_PCT
+}
+
+/// serde_json writes a NaN as `null`; this reads it back as NaN.
+fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -359,6 +441,10 @@ impl BenchResult {
 }
 
 impl Document {
+    pub fn variant(&self, name: &str) -> Option<&VariantRecord> {
+        self.variants.iter().find(|v| v.variant.name == name)
+    }
+
     pub fn result(&self, bench: &str, variant: &str) -> Option<&BenchResult> {
         self.results
             .iter()

@@ -46,6 +46,10 @@ pub struct Outcome {
     pub variants: Vec<VariantRecord>,
     pub corpora: Vec<CorpusInfo>,
     pub results: Vec<BenchResult>,
+    /// Rounds run: `plan.rounds`, or more when adaptive stopping added some.
+    pub rounds: u32,
+    /// The benchmarks adaptive stopping still wanted rounds for when time ran out.
+    pub unsettled: Vec<String>,
 }
 
 /// What the runner is doing, for progress display.
@@ -53,6 +57,11 @@ pub enum Event<'a> {
     Round {
         round: u32,
         of: u32,
+    },
+    /// A round beyond the planned ones, for benchmarks whose CI is still too wide.
+    Extending {
+        round: u32,
+        unsettled: usize,
     },
     Measuring {
         bench: &'a str,
@@ -91,117 +100,188 @@ struct Cell {
     error: Option<String>,
 }
 
+/// Names the benchmarks that still need rounds, given the results so far.
+pub type Unsettled<'a> = Box<dyn FnMut(&[BenchResult]) -> Vec<String> + 'a>;
+
+/// Adaptive stopping: after `plan.rounds`, rounds go on, for the benchmarks that
+/// `unsettled` still names, until it names none or the next round would end past
+/// `max_time` (counted from the start of the run).
+pub struct Until<'a> {
+    pub max_time: Duration,
+    /// The benchmarks that need more rounds, judged from the results so far.
+    pub unsettled: Unsettled<'a>,
+}
+
 pub fn run(plan: &Plan, on: &mut dyn FnMut(Event)) -> Result<Outcome> {
+    run_until(plan, None, on)
+}
+
+/// [`run`], with more rounds where `until` asks for them.
+pub fn run_until(
+    plan: &Plan,
+    mut until: Option<Until>,
+    on: &mut dyn FnMut(Event),
+) -> Result<Outcome> {
     let libs = libraries(&plan.benches);
     for v in &plan.variants {
         v.check_provides(&libs)?;
         v.check_interpreters(&plan.benches)?;
     }
     check_commands(plan)?;
-    let mut processes = process::Processes::new(plan.benches.iter().filter_map(BenchSpec::process))
+    let started = Instant::now();
+    let processes = process::Processes::new(plan.benches.iter().filter_map(BenchSpec::process))
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let (mut workers, records, corpora) = start_checked(plan, &libs)?;
-    let mut cells: Vec<Vec<Cell>> = plan
+    let (workers, records, corpora) = start_checked(plan, &libs)?;
+    let cells: Vec<Vec<Cell>> = plan
         .benches
         .iter()
         .map(|_| plan.variants.iter().map(|_| Cell::default()).collect())
         .collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
-    let steps = plan.rounds as usize * plan.benches.len() * plan.variants.len();
-    let mut step = 0;
-    for round in 1..=plan.rounds {
-        on(Event::Round {
-            round,
-            of: plan.rounds,
-        });
-        for (b, bench) in plan.benches.iter().enumerate() {
-            let mut order: Vec<usize> = (0..plan.variants.len()).collect();
-            order.shuffle(&mut rng);
-            for v in order {
-                step += 1;
-                let variant = &plan.variants[v];
-                let cell = &mut cells[b][v];
-                if cell.status != Status::Ok {
-                    continue;
-                }
-                on(Event::Measuring {
-                    bench: &bench.id,
-                    variant: &variant.name,
-                    step,
-                    steps,
-                });
-                if let Some(p) = bench.process() {
-                    match processes.visit(p, variant, v, round, plan.slice, plan.timeout) {
-                        Ok(m) => {
-                            cell.work_per_iter = 1;
-                            cell.rounds.push(m.sample);
-                            cell.values.push(m.value);
-                            cell.exit_codes.push(m.exit_code);
-                        }
-                        Err(f) => {
-                            if f.status() == Status::Broken {
-                                cell.rounds.clear();
-                                cell.values.clear();
-                            }
-                            let message = f.describe(variant, &bench.id);
-                            record_failure(cell, f.status(), message, bench, variant, on);
-                        }
-                    }
-                    continue;
-                }
-                let worker = match workers[v].take() {
-                    Some(w) => w,
-                    None => match Worker::spawn(plan, variant, false) {
-                        Ok((w, _)) => w,
-                        Err(f) => {
-                            record_failure(
-                                cell,
-                                f.status(),
-                                f.describe(variant, &bench.id),
-                                bench,
-                                variant,
-                                on,
-                            );
-                            continue;
-                        }
-                    },
-                };
-                match measure(worker, bench, plan, round) {
-                    (Some(w), Ok(sample)) => {
-                        cell.work_per_iter = sample.1;
-                        cell.rounds.push(sample.0);
-                        workers[v] = Some(w);
-                    }
-                    (w, Err(f)) => {
-                        workers[v] = w;
-                        if f.status() == Status::Broken {
-                            cell.rounds.clear();
-                        }
-                        record_failure(
-                            cell,
-                            f.status(),
-                            f.describe(variant, &bench.id),
-                            bench,
-                            variant,
-                            on,
-                        );
-                    }
-                    (None, Ok(_)) => unreachable!("a sample comes from a live worker"),
-                }
+    let mut state = Rounds {
+        rng: ChaCha8Rng::seed_from_u64(plan.seed),
+        step: 0,
+        steps: plan.rounds as usize * plan.benches.len() * plan.variants.len(),
+        visits: 0,
+        cells,
+        workers,
+        processes,
+    };
+    let mut active = vec![true; plan.benches.len()];
+    let mut unsettled = Vec::new();
+    let mut round = 0;
+    loop {
+        round += 1;
+        if round > plan.rounds {
+            let Some(until) = until.as_mut() else { break };
+            unsettled = (until.unsettled)(&collect(plan, &state.cells));
+            let per_visit = started.elapsed().as_secs_f64() / state.visits.max(1) as f64;
+            let next = per_visit * unsettled.len() as f64;
+            if unsettled.is_empty()
+                || started.elapsed().as_secs_f64() + next > until.max_time.as_secs_f64()
+            {
+                break;
             }
-        }
-        for w in workers.iter_mut() {
-            if let Some(w) = w.take() {
-                w.finish();
+            for (b, bench) in plan.benches.iter().enumerate() {
+                active[b] = unsettled.contains(&bench.id);
             }
+            state.steps = state.step + unsettled.len() * plan.variants.len();
+            on(Event::Extending {
+                round,
+                unsettled: unsettled.len(),
+            });
+        } else {
+            on(Event::Round {
+                round,
+                of: plan.rounds,
+            });
         }
+        run_round(plan, round, &active, &mut state, on);
     }
-    let results = collect(plan, cells);
     Ok(Outcome {
         variants: records,
         corpora,
-        results,
+        results: collect(plan, &state.cells),
+        rounds: round - 1,
+        unsettled,
     })
+}
+
+/// What carries over from round to round.
+struct Rounds {
+    rng: ChaCha8Rng,
+    step: usize,
+    steps: usize,
+    /// Benchmarks measured so far, summed over rounds: the unit of time estimates.
+    visits: usize,
+    cells: Vec<Vec<Cell>>,
+    workers: Vec<Option<Worker>>,
+    processes: process::Processes,
+}
+
+/// One round: every active benchmark, each variant once, in a fresh order.
+fn run_round(
+    plan: &Plan,
+    round: u32,
+    active: &[bool],
+    state: &mut Rounds,
+    on: &mut dyn FnMut(Event),
+) {
+    for (b, bench) in plan.benches.iter().enumerate() {
+        if !active[b] {
+            continue;
+        }
+        state.visits += 1;
+        let mut order: Vec<usize> = (0..plan.variants.len()).collect();
+        order.shuffle(&mut state.rng);
+        for v in order {
+            state.step += 1;
+            let variant = &plan.variants[v];
+            let cell = &mut state.cells[b][v];
+            if cell.status != Status::Ok {
+                continue;
+            }
+            on(Event::Measuring {
+                bench: &bench.id,
+                variant: &variant.name,
+                step: state.step,
+                steps: state.steps,
+            });
+            if let Some(p) = bench.process() {
+                match state
+                    .processes
+                    .visit(p, variant, v, round, plan.slice, plan.timeout)
+                {
+                    Ok(m) => {
+                        cell.work_per_iter = 1;
+                        cell.rounds.push(m.sample);
+                        cell.values.push(m.value);
+                        cell.exit_codes.push(m.exit_code);
+                    }
+                    Err(f) => {
+                        if f.status() == Status::Broken {
+                            cell.rounds.clear();
+                            cell.values.clear();
+                        }
+                        let message = f.describe(variant, &bench.id);
+                        record_failure(cell, f.status(), message, bench, variant, on);
+                    }
+                }
+                continue;
+            }
+            let worker = match state.workers[v].take() {
+                Some(w) => w,
+                None => match Worker::spawn(plan, variant, false) {
+                    Ok((w, _)) => w,
+                    Err(f) => {
+                        let message = f.describe(variant, &bench.id);
+                        record_failure(cell, f.status(), message, bench, variant, on);
+                        continue;
+                    }
+                },
+            };
+            match measure(worker, bench, plan, round) {
+                (Some(w), Ok(sample)) => {
+                    cell.work_per_iter = sample.1;
+                    cell.rounds.push(sample.0);
+                    state.workers[v] = Some(w);
+                }
+                (w, Err(f)) => {
+                    state.workers[v] = w;
+                    if f.status() == Status::Broken {
+                        cell.rounds.clear();
+                    }
+                    let message = f.describe(variant, &bench.id);
+                    record_failure(cell, f.status(), message, bench, variant, on);
+                }
+                (None, Ok(_)) => unreachable!("a sample comes from a live worker"),
+            }
+        }
+    }
+    for w in state.workers.iter_mut() {
+        if let Some(w) = w.take() {
+            w.finish();
+        }
+    }
 }
 
 fn record_failure(
@@ -222,7 +302,7 @@ fn record_failure(
     cell.error = Some(message);
 }
 
-fn collect(plan: &Plan, cells: Vec<Vec<Cell>>) -> Vec<BenchResult> {
+fn collect(plan: &Plan, cells: &[Vec<Cell>]) -> Vec<BenchResult> {
     let mut results = Vec::new();
     for (bench, row) in plan.benches.iter().zip(cells) {
         for (variant, cell) in plan.variants.iter().zip(row) {
@@ -232,13 +312,13 @@ fn collect(plan: &Plan, cells: Vec<Vec<Cell>>) -> Vec<BenchResult> {
                 &variant.name,
                 bench.unit,
                 cell.work_per_iter,
-                cell.rounds,
+                cell.rounds.clone(),
                 cell.status,
-                cell.error,
+                cell.error.clone(),
             );
             if bench.process().is_some() {
-                r = r.with_values(cell.values);
-                r.exit_codes = cell.exit_codes;
+                r = r.with_values(cell.values.clone());
+                r.exit_codes = cell.exit_codes.clone();
             }
             results.push(r);
         }

@@ -247,6 +247,22 @@ pub fn unpaired_geomean(pairs: &[(&[f64], &[f64])], boot: Bootstrap) -> Option<I
     Some(percentile_interval(estimate, stats, boot.confidence))
 }
 
+/// The median of one set with a percentile bootstrap interval: how precisely a
+/// single run pins its own figure, which is what bounds a later unpaired
+/// comparison with it. Needs at least two finite values.
+pub fn median_interval(xs: &[f64], boot: Bootstrap) -> Option<Interval> {
+    if !boot.is_valid() || xs.len() < 2 {
+        return None;
+    }
+    let estimate = median(xs)?;
+    let set = RankedSet::new(xs);
+    let mut resampler = Resampler::new(boot.seed, SetKind::RunA, set.len())?;
+    let stats = (0..boot.resamples)
+        .map(|_| resampler.resampled_median(&set))
+        .collect();
+    Some(percentile_interval(estimate, stats, boot.confidence))
+}
+
 /// What a resampled set is; with its length, it picks the random stream (see
 /// the module docs).
 #[derive(Clone, Copy)]
@@ -669,6 +685,20 @@ mod tests {
         let ratio = unpaired_ratio(&a, &b, boot).unwrap();
         let geo = unpaired_geomean(&[(&a, &b)], boot).unwrap();
         assert!(close(geo.low, ratio.low) && close(geo.high, ratio.high));
+    }
+
+    #[test]
+    fn median_interval_holds_the_median_and_narrows_with_more_values() {
+        let boot = Bootstrap::default();
+        let few = noisy(10, 100.0, 0.05, 17);
+        let many = noisy(200, 100.0, 0.05, 17);
+        let i = median_interval(&few, boot).unwrap();
+        assert_eq!(i.estimate, median(&few).unwrap());
+        assert!(contains(i, i.estimate), "{i:?}");
+        let j = median_interval(&many, boot).unwrap();
+        assert!(width(j) < width(i) / 2.0, "{i:?} {j:?}");
+        assert_eq!(median_interval(&[1.0], boot), None);
+        assert_eq!(median_interval(&[1.0, f64::NAN], boot), None);
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! The terminal view of a run: one row per benchmark and variant, the median
-//! figure, its spread, and the paired change against the first variant.
+//! The terminal view of a run: per benchmark and variant the median figure, its
+//! spread and the change against the reference with its CI, MDE and verdict; then
+//! the groups, the claims and what each variant loaded.
+//!
+//! Everything shown comes from the results document: the verdicts are made before
+//! (by `compare` and `claims`), this module only lays them out.
 
-use crate::results::{Document, Status};
-use crate::stats::{self, Bootstrap};
+use crate::compare::signed;
+use crate::results::{ChangeVerdict, Comparison, Document, Status};
 use crate::workload::Unit;
 use std::fmt::Write;
 
@@ -38,17 +42,6 @@ pub fn human_bytes(bytes: f64) -> String {
     format!("{bytes:.0} B")
 }
 
-/// The change users quote, from the ratio after / before: the gain of a rate
-/// ("+20 %" faster), the reduction of a time or an amount ("+35 %" less), so
-/// that positive always means better.
-fn change_pct(ratio: f64, higher_is_better: bool) -> f64 {
-    if higher_is_better {
-        (ratio - 1.0) * 100.0
-    } else {
-        (1.0 - ratio) * 100.0
-    }
-}
-
 /// `312.4 MB/s`, `1.23 Mop/s`: SI prefixes, as `zstd -b` and lzbench count.
 pub fn human_rate(value: f64, unit: &str) -> String {
     let (unit_prefix, unit_rest) = unit.split_at(unit.find('/').unwrap_or(unit.len()));
@@ -60,85 +53,177 @@ pub fn human_rate(value: f64, unit: &str) -> String {
     format!("{value:.1} {unit}")
 }
 
-/// Formats a ratio b/a as a signed change, `+3.2 %`.
-pub fn pct(ratio: f64) -> String {
-    format!("{:+.1} %", (ratio - 1.0) * 100.0)
+/// `+3.2 % (+1.0 … +5.1)`.
+pub fn change_with_ci(pct: f64, low: f64, high: f64) -> String {
+    format!("{} % ({} … {})", signed(pct), signed(low), signed(high))
 }
 
-pub fn render(doc: &Document) -> String {
-    let first = doc
-        .variants
-        .first()
-        .map(|v| v.variant.name.as_str())
-        .unwrap_or("");
-    let many = doc.variants.len() > 1;
-    let mut rows: Vec<[String; 5]> = vec![[
-        "benchmark".into(),
-        "variant".into(),
-        "median".into(),
-        "spread".into(),
-        if many {
-            format!("vs {first} (95 % CI, + = better)")
-        } else {
-            String::new()
-        },
-    ]];
-    for r in &doc.results {
-        let (median, spread) = match (&r.throughput, r.status) {
-            (Some(t), Status::Ok) => (
-                human(t.median, r.unit),
-                format!("±{:.1} %", 100.0 * t.mad / t.median),
-            ),
-            (_, status) => (format!("{status:?}").to_uppercase(), String::new()),
-        };
-        let versus = match doc.result(&r.bench, first) {
-            Some(base)
-                if many
-                    && r.variant != first
-                    && r.status == Status::Ok
-                    && base.status == Status::Ok =>
-            {
-                let boot = Bootstrap {
-                    seed: doc.seed,
-                    ..Bootstrap::default()
-                };
-                let up = r.unit.higher_is_better();
-                let pct = |ratio| format!("{:+.1} %", change_pct(ratio, up));
-                let (low, high) = if up { (0, 1) } else { (1, 0) };
-                match stats::paired_ratio(&base.figures(), &r.figures(), boot) {
-                    Some(i) => {
-                        let ends = [i.low, i.high];
-                        format!(
-                            "{} ({} … {})",
-                            pct(i.estimate),
-                            pct(ends[low]),
-                            pct(ends[high])
-                        )
-                    }
-                    None => "n/a (too few rounds)".into(),
-                }
-            }
-            _ => String::new(),
-        };
-        rows.push([r.bench.clone(), r.variant.clone(), median, spread, versus]);
-    }
-    let widths: Vec<usize> = (0..5)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+/// Columns padded to their widest cell; the first `left` columns align left.
+pub fn layout(rows: &[Vec<String>], left: usize) -> String {
+    pad(rows, |c| c < left)
+}
+
+/// Rows may be shorter than others: a missing cell is simply not printed.
+fn pad(rows: &[Vec<String>], align_left: impl Fn(usize) -> bool) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
-    for row in &rows {
+    for row in rows {
         let line: Vec<String> = row
             .iter()
+            .zip(&widths)
             .enumerate()
-            .map(|(c, cell)| {
-                if c >= 2 {
-                    format!("{cell:>w$}", w = widths[c])
+            .map(|(c, (cell, &w))| {
+                if align_left(c) {
+                    format!("{cell:<w$}")
                 } else {
-                    format!("{cell:<w$}", w = widths[c])
+                    format!("{cell:>w$}")
                 }
             })
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    out
+}
+
+fn median_and_spread(doc: &Document, bench: &str, variant: &str) -> (String, String) {
+    match doc.result(bench, variant) {
+        Some(r) => match (&r.throughput, r.status) {
+            (Some(t), Status::Ok) if t.median > 0.0 => (
+                human(t.median, r.unit),
+                format!("±{:.1} %", 100.0 * t.mad / t.median),
+            ),
+            (_, status) => (format!("{status:?}").to_uppercase(), String::new()),
+        },
+        None => ("-".into(), String::new()),
+    }
+}
+
+/// One row per benchmark and variant of `doc`, with the change of its comparison
+/// when it has one. With `before` (a stored run and its label), each benchmark's
+/// rows are preceded by the stored run's rows they were compared with.
+pub fn render_against(doc: &Document, before: Option<(&Document, &str)>) -> String {
+    let with_changes = !doc.comparisons.is_empty();
+    let mut header = vec!["benchmark".into(), "variant".into(), "median".into(), "spread".into()];
+    if with_changes {
+        let mut baselines: Vec<&str> = doc.comparisons.iter().map(|c| c.baseline.as_str()).collect();
+        baselines.dedup();
+        header.push(match baselines[..] {
+            [one] => format!("vs {one} (95 % CI)"),
+            _ => "change (95 % CI)".into(),
+        });
+        header.extend(["MDE".into(), "verdict".into()]);
+    }
+    let mut rows = vec![header];
+    let mut shown_before: Vec<(String, String)> = Vec::new();
+    for r in &doc.results {
+        let comparison = doc
+            .comparisons
+            .iter()
+            .find(|c| c.bench == r.bench && c.variant == r.variant);
+        if let (Some((run, label)), Some(c)) = (before, comparison) {
+            if let Some(old) = c.baseline.strip_prefix(&format!("{label}:")) {
+                let key = (r.bench.clone(), old.to_string());
+                if !shown_before.contains(&key) {
+                    let (median, spread) = median_and_spread(run, &r.bench, old);
+                    rows.push(vec![r.bench.clone(), c.baseline.clone(), median, spread]);
+                    shown_before.push(key);
+                }
+            }
+        }
+        let (median, spread) = median_and_spread(doc, &r.bench, &r.variant);
+        let mut row = vec![r.bench.clone(), r.variant.clone(), median, spread];
+        if let Some(c) = comparison {
+            row.extend(change_cells(c));
+        }
+        rows.push(row);
+    }
+    layout(&rows, 2)
+}
+
+/// The per-benchmark table of a single run (see [`render_against`]).
+pub fn render(doc: &Document) -> String {
+    render_against(doc, None)
+}
+
+fn change_cells(c: &Comparison) -> [String; 3] {
+    if c.change_pct.is_nan() {
+        let why = match c.verdict {
+            ChangeVerdict::Broken => "no figure",
+            _ => "too few rounds",
+        };
+        return [why.into(), String::new(), c.verdict.label().into()];
+    }
+    [
+        change_with_ci(c.change_pct, c.ci_low_pct, c.ci_high_pct),
+        format!("±{:.1} %", c.mde_pct),
+        c.verdict.label().into(),
+    ]
+}
+
+/// The geometric mean of each group, per comparison.
+pub fn render_groups(doc: &Document) -> String {
+    if doc.groups.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![vec![
+        "group".into(),
+        "variant".into(),
+        "vs".into(),
+        "benchmarks".into(),
+        "geometric mean (95 % CI)".into(),
+        "MDE".into(),
+    ]];
+    for g in &doc.groups {
+        rows.push(vec![
+            g.group.clone(),
+            g.variant.clone(),
+            g.baseline.clone(),
+            g.benches.to_string(),
+            change_with_ci(g.change_pct, g.ci_low_pct, g.ci_high_pct),
+            format!("±{:.1} %", (g.ci_high_pct - g.ci_low_pct) / 2.0),
+        ]);
+    }
+    layout(&rows, 3)
+}
+
+/// One row per claim verdict, then its sentence on a line of its own.
+pub fn render_claims(doc: &Document) -> String {
+    let mut out = String::new();
+    let mut rows = vec![vec![
+        "claim".into(),
+        "variant".into(),
+        "claimed".into(),
+        "measured (95 % CI)".into(),
+        "MDE".into(),
+        "verdict".into(),
+    ]];
+    for c in &doc.claims {
+        let [min, max] = c.range_pct;
+        let measured = match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+            (Some(p), Some(l), Some(h)) => change_with_ci(p, l, h),
+            _ => "-".into(),
+        };
+        rows.push(vec![
+            c.id.clone(),
+            c.variant.clone().unwrap_or_else(|| "-".into()),
+            format!("{min}–{max} %"),
+            measured,
+            c.mde_pct.map_or("-".into(), |m| format!("±{m:.1} %")),
+            c.verdict.label().into(),
+        ]);
+    }
+    out.push_str(&layout(&rows, 2));
+    for c in &doc.claims {
+        let _ = writeln!(out, "  {}", c.sentence);
     }
     out
 }
@@ -198,6 +283,64 @@ pub fn render_provenance(doc: &Document) -> String {
         }
         for other in &rec.same_files_as {
             let _ = writeln!(out, "  A/A: `{}` loaded byte-identical files to `{other}`: any difference between them is noise", v.name);
+        }
+    }
+    out
+}
+
+/// What the verdicts add up to, for each A/A pair, and what to do about the
+/// inconclusive ones.
+pub fn render_summary(doc: &Document) -> String {
+    let mut out = String::new();
+    let mut pairs: Vec<(&str, &str)> = doc
+        .comparisons
+        .iter()
+        .map(|c| (c.baseline.as_str(), c.variant.as_str()))
+        .collect();
+    pairs.dedup();
+    for (baseline, variant) in pairs {
+        let aa = doc
+            .variant(variant)
+            .is_some_and(|v| v.same_files_as.iter().any(|o| o == baseline));
+        if !aa {
+            continue;
+        }
+        let of: Vec<_> = doc
+            .comparisons
+            .iter()
+            .filter(|c| c.baseline == baseline && c.variant == variant)
+            .collect();
+        let count = |v: ChangeVerdict| of.iter().filter(|c| c.verdict == v).count();
+        let changed = count(ChangeVerdict::Improvement) + count(ChangeVerdict::Regression);
+        let _ = writeln!(
+            out,
+            "A/A: `{variant}` and `{baseline}` loaded byte-identical libraries: {} of {} benchmarks show no change, {changed} a change (false positives), {} inconclusive",
+            count(ChangeVerdict::NoChange),
+            of.len(),
+            count(ChangeVerdict::Inconclusive)
+        );
+    }
+    let inconclusive = doc
+        .comparisons
+        .iter()
+        .filter(|c| c.verdict == ChangeVerdict::Inconclusive)
+        .count();
+    if inconclusive > 0 {
+        let noise = doc.settings.noise_pct;
+        let _ = writeln!(
+            out,
+            "{inconclusive} comparison(s) inconclusive: the CI holds zero but reaches past ±{noise} %; add rounds (--rounds) or let storebench add them (--target-ci {})",
+            noise / 2.0
+        );
+    }
+    if let Some(target) = doc.settings.target_ci_pct {
+        if !doc.settings.unsettled.is_empty() {
+            let _ = writeln!(
+                out,
+                "--target-ci {target}: {} benchmark(s) did not get there within --max-time: {}",
+                doc.settings.unsettled.len(),
+                doc.settings.unsettled.join(", ")
+            );
         }
     }
     out
@@ -275,27 +418,7 @@ pub fn render_probe(doc: &Document) -> String {
 /// Rows as columns padded to their widest cell: right-aligned, except the
 /// columns in `left`.
 fn align(rows: &[Vec<String>], left: &[usize]) -> String {
-    let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, &w))| {
-                if left.contains(&c) {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-    }
-    out
+    pad(rows, |c| left.contains(&c))
 }
 
 #[cfg(test)]

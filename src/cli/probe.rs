@@ -138,6 +138,7 @@ fn document(probe: &Probe, label: &str, started: String, observation: &Observati
             slice_seconds: probe.window.interval.as_secs_f64(),
             timeout_seconds: 0.0,
             bench_patterns: vec![],
+            ..Settings::default()
         },
         corpora: vec![],
         variants: vec![VariantRecord {

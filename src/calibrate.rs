@@ -1,0 +1,183 @@
+//! Calibration: can this machine see a 3 % change?
+//!
+//! It measures three variants of the same libraries side by side: `a` and
+//! `a-again`, an A/A pair whose every difference is noise, and `no-aes-ni`, the same
+//! files with AES-NI and PCLMULQDQ masked through `OPENSSL_ia32cap`, a positive
+//! control whose AES must come out much slower. The rounds fill a time budget. From
+//! the A/A pair's confidence intervals it derives, per benchmark group, the smallest
+//! change this machine can detect within that budget, and how long it would take to
+//! detect 3 %.
+//!
+//! This module plans and analyses; the runner measures and the CLI prints.
+
+use crate::compare::{self, Change, Options};
+use crate::results::{ChangeVerdict, Comparison, Document};
+use crate::variant::Variant;
+use std::collections::BTreeMap;
+
+/// Masks AES-NI (bit 57) and PCLMULQDQ (bit 33) of OpenSSL's capability vector.
+pub const MASK_AES_NI: &str = "~0x200000200000000";
+
+/// The change calibration asks about: the seed's smallest claim is 3 %.
+pub const TARGET_PCT: f64 = 3.0;
+
+/// One or two quick benchmarks per group, when `--bench` does not choose.
+pub const DEFAULT_BENCHES: [&str; 8] = [
+    "compress/zlib/l6/text",
+    "decompress/zlib/l6/text",
+    "compress/zstd/l3/json",
+    "decompress/zstd/l3/json",
+    "aes/256-gcm/encrypt/16384",
+    "aes/128-gcm/decrypt/1024",
+    "tls/1.3/transfer",
+    "sqlite/point-lookup",
+];
+
+/// z for a two-sided 95 % interval, and for 80 % power.
+const Z_95: f64 = 1.96;
+const Z_POWER_80: f64 = 0.8416;
+
+/// The CI half-width at which a true change of `pct` is detected 4 times in 5: its
+/// CI then clears zero with 80 % power.
+pub fn mde_to_detect(pct: f64) -> f64 {
+    pct * Z_95 / (Z_95 + Z_POWER_80)
+}
+
+/// The A/A pair and the positive control, all on `base`'s libraries.
+pub fn variants(base: Variant) -> Vec<Variant> {
+    let again = Variant {
+        name: format!("{}-again", base.name),
+        description: Some(format!("the same libraries as `{}`: an A/A pair", base.name)),
+        ..base.clone()
+    };
+    let mut control = Variant {
+        name: "no-aes-ni".into(),
+        description: Some(format!(
+            "the same libraries as `{}`, OPENSSL_ia32cap={MASK_AES_NI} (AES-NI and PCLMULQDQ masked): the positive control",
+            base.name
+        )),
+        ..base.clone()
+    };
+    control
+        .env
+        .insert("OPENSSL_ia32cap".into(), MASK_AES_NI.into());
+    vec![base, again, control]
+}
+
+/// What this machine can detect in one benchmark group.
+#[derive(Debug, Clone)]
+pub struct GroupCalibration {
+    pub group: String,
+    pub benches: usize,
+    /// The A/A geometric mean: its CI should hold zero.
+    pub aa: Change,
+    /// The widest A/A MDE of the group's benchmarks, in percent.
+    pub bench_mde_pct: f64,
+    /// Rounds one benchmark needs for an MDE that detects [`TARGET_PCT`].
+    pub rounds_for_target: u32,
+    /// Seconds of measuring those rounds take per benchmark (two variants).
+    pub seconds_for_target: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    pub rounds: u32,
+    /// Wall time per benchmark, variant and round, start-up included.
+    pub seconds_per_visit: f64,
+    pub groups: Vec<GroupCalibration>,
+    /// Every A/A comparison (`a-again` against `a`).
+    pub aa: Vec<Comparison>,
+    /// The control's comparisons on the benchmarks that use libcrypto.
+    pub control: Vec<Comparison>,
+}
+
+impl Calibration {
+    /// A/A comparisons that claimed a change: false positives.
+    pub fn false_positives(&self) -> Vec<&Comparison> {
+        self.aa
+            .iter()
+            .filter(|c| matches!(c.verdict, ChangeVerdict::Improvement | ChangeVerdict::Regression))
+            .collect()
+    }
+
+    /// Whether every control benchmark came out a regression.
+    pub fn control_detected(&self) -> bool {
+        !self.control.is_empty()
+            && self
+                .control
+                .iter()
+                .all(|c| c.verdict == ChangeVerdict::Regression)
+    }
+}
+
+/// Analyses a calibration run of [`variants`]; `elapsed` is its wall time.
+pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibration {
+    let opts = Options::new(noise_pct, doc.seed);
+    let pairings = compare::within_run(doc);
+    let rounds = doc.settings.rounds;
+    let visits = doc.results.iter().map(|r| r.figures().len()).sum::<usize>().max(1);
+    let seconds_per_visit = elapsed_seconds / visits as f64;
+    let (aa, control) = match &pairings[..] {
+        [aa, control, ..] => (aa.comparisons(opts), control.comparisons(opts)),
+        _ => (vec![], vec![]),
+    };
+    let control = control
+        .into_iter()
+        .filter(|c| c.group == "aes" || c.group == "tls")
+        .collect();
+    let mut groups = Vec::new();
+    let mut by_group: BTreeMap<&str, Vec<&Comparison>> = BTreeMap::new();
+    for c in &aa {
+        by_group.entry(c.group.as_str()).or_default().push(c);
+    }
+    for (group, members) in by_group {
+        let Some((change, _, n)) = pairings[0].combined(|r| r.group == group, opts.boot) else {
+            continue;
+        };
+        let bench_mde_pct = members
+            .iter()
+            .map(|c| c.mde_pct)
+            .filter(|m| m.is_finite())
+            .fold(0.0, f64::max);
+        let per_round = bench_mde_pct * (rounds as f64).sqrt();
+        let rounds_for_target = ((per_round / mde_to_detect(TARGET_PCT)).powi(2))
+            .ceil()
+            .max(3.0) as u32;
+        groups.push(GroupCalibration {
+            group: group.to_string(),
+            benches: n,
+            aa: change,
+            bench_mde_pct,
+            rounds_for_target,
+            seconds_for_target: rounds_for_target as f64 * 2.0 * seconds_per_visit,
+        });
+    }
+    Calibration {
+        rounds,
+        seconds_per_visit,
+        groups,
+        aa,
+        control,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detecting_3_percent_with_80_percent_power_needs_an_mde_near_2_1() {
+        assert!((mde_to_detect(3.0) - 2.0988).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_control_masks_aes_ni_and_the_a_a_pair_shares_everything_else() {
+        let vs = variants(Variant::system());
+        assert_eq!(vs.len(), 3);
+        assert_eq!(vs[1].lib_dirs, vs[0].lib_dirs);
+        assert!(vs[1].env.is_empty());
+        assert_eq!(vs[2].env.get("OPENSSL_ia32cap").map(String::as_str), Some(MASK_AES_NI));
+        let names: Vec<&str> = vs.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["system", "system-again", "no-aes-ni"]);
+    }
+}

@@ -1,0 +1,468 @@
+//! Claims: the gains a rebuild is said to bring, and the verdict on each.
+//!
+//! A claim names the range of change it expects (positive is better), the metric
+//! it is about and the benchmarks that measure it, as globs. The default set is the
+//! seed's table, the repository's `claims.toml`, built in; `--claims FILE` replaces
+//! it. A claim is judged by the geometric mean of its benchmarks' changes and that
+//! mean's confidence interval against the claimed range ([`outcome`]), and each
+//! verdict is explained in one plain sentence.
+//!
+//! This module decides and words verdicts; the changes come from `compare`, and
+//! printing is the caller's.
+
+use crate::compare::{self, signed, Change, Options, Pairing};
+use crate::error::{Error, Result};
+use crate::results::{ClaimOutcome, ClaimVerdict, Document, Status};
+use crate::workload::Unit;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The seed's table of expected gains.
+pub const DEFAULT: &str = include_str!("../claims.toml");
+
+/// What a claim is about; it decides which units count and how a change is worded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Throughput, or the duration of a piece of work.
+    Speed,
+    /// Bytes resident: RSS, PSS.
+    Memory,
+    /// CPU time, or CPU seconds per second.
+    Cpu,
+}
+
+impl Metric {
+    pub fn accepts(self, unit: Unit) -> bool {
+        match self {
+            Metric::Speed => matches!(
+                unit,
+                Unit::BytesPerSecond | Unit::OpsPerSecond | Unit::Seconds
+            ),
+            Metric::Memory => unit == Unit::Bytes,
+            Metric::Cpu => matches!(unit, Unit::CpuSecondsPerSecond | Unit::Seconds),
+        }
+    }
+
+    /// How a better and a worse change read: "faster", "less memory".
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Metric::Speed => ("faster", "slower"),
+            Metric::Memory => ("less memory", "more memory"),
+            Metric::Cpu => ("less CPU", "more CPU"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub id: String,
+    pub title: String,
+    /// [min, max] of the claimed change in percent, positive = better.
+    pub range_pct: [f64; 2],
+    pub metric: Metric,
+    /// Globs over benchmark ids; `*` crosses `/`.
+    pub benches: Vec<String>,
+    /// What would measure the claim when a run has none of its benchmarks.
+    pub measure: String,
+    #[serde(skip)]
+    globs: Option<GlobSet>,
+}
+
+impl Claim {
+    /// Whether a benchmark of this id and unit measures the claim.
+    pub fn covers(&self, bench: &str, unit: Unit) -> bool {
+        self.metric.accepts(unit) && self.globs.as_ref().is_some_and(|g| g.is_match(bench))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(rename = "claim", default)]
+    claims: Vec<Claim>,
+}
+
+/// A checked set of claims.
+#[derive(Debug, Clone)]
+pub struct Claims {
+    pub claims: Vec<Claim>,
+}
+
+impl Claims {
+    /// The built-in table (the repository's `claims.toml`).
+    pub fn builtin() -> Claims {
+        Claims::parse(DEFAULT, Path::new("claims.toml (built in)"))
+            .expect("the built-in claims.toml is valid (tested)")
+    }
+
+    /// `--claims FILE` when given, else the built-in table.
+    pub fn load(path: Option<&Path>) -> Result<Claims> {
+        match path {
+            None => Ok(Claims::builtin()),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+                Claims::parse(&text, p)
+            }
+        }
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Claims> {
+        let bad = |why: String| Error::Claims {
+            path: PathBuf::from(path),
+            why,
+        };
+        let file: File =
+            toml::from_str(text).map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+        let mut claims = file.claims;
+        for (i, c) in claims.iter().enumerate() {
+            if claims[..i].iter().any(|d| d.id == c.id) {
+                return Err(bad(format!("claim id `{}` is used twice", c.id)));
+            }
+            let [min, max] = c.range_pct;
+            if !(min.is_finite() && max.is_finite() && 0.0 < min && min <= max) {
+                return Err(bad(format!(
+                    "claim `{}`: range_pct must be [min, max] with 0 < min ≤ max (a claimed gain, positive = better), not [{min}, {max}]",
+                    c.id
+                )));
+            }
+            if c.benches.is_empty() {
+                return Err(bad(format!("claim `{}` names no benches", c.id)));
+            }
+        }
+        for c in &mut claims {
+            let mut set = GlobSetBuilder::new();
+            for pattern in &c.benches {
+                let glob = Glob::new(pattern).map_err(|e| {
+                    bad(format!("claim `{}`: bad glob `{pattern}`: {}", c.id, e.kind()))
+                })?;
+                set.add(glob);
+            }
+            c.globs = Some(set.build().map_err(|e| bad(e.to_string()))?);
+        }
+        Ok(Claims { claims })
+    }
+}
+
+/// The verdict on a claim from the CI of its change, in this order:
+/// - regression: the CI lies below zero and the estimate beyond −noise;
+/// - confirmed, or exceeded when the estimate is above the range: the CI's low end
+///   reaches the claimed minimum;
+/// - inconclusive: the MDE (CI half-width) is wider than the claimed minimum, so
+///   the measurement cannot tell the claim from nothing;
+/// - no change: the CI lies within ±noise, or below the claim while holding zero;
+/// - below claim: a real gain beyond the noise whose whole CI is under the minimum;
+/// - partly: a real gain whose CI reaches into the range from below;
+/// - inconclusive otherwise (the CI holds zero and the claimed range).
+pub fn outcome(c: Change, range_pct: [f64; 2], noise_pct: f64) -> ClaimOutcome {
+    let [min, max] = range_pct;
+    if c.high < 0.0 && c.pct < -noise_pct {
+        ClaimOutcome::Regression
+    } else if c.low >= min {
+        if c.pct > max {
+            ClaimOutcome::Exceeded
+        } else {
+            ClaimOutcome::Confirmed
+        }
+    } else if c.mde() > min {
+        ClaimOutcome::Inconclusive
+    } else if c.low >= -noise_pct && c.high <= noise_pct {
+        ClaimOutcome::NoChange
+    } else if c.high < min {
+        if c.low > 0.0 && c.pct > noise_pct {
+            ClaimOutcome::BelowClaim
+        } else {
+            ClaimOutcome::NoChange
+        }
+    } else if c.low > 0.0 {
+        ClaimOutcome::Partly
+    } else {
+        ClaimOutcome::Inconclusive
+    }
+}
+
+/// One verdict per claim and comparison that measured it; a claim that no
+/// comparison measured gets one "not measured" verdict.
+pub fn evaluate(claims: &Claims, pairings: &[Pairing], opts: Options) -> Vec<ClaimVerdict> {
+    let mut out = Vec::new();
+    for claim in &claims.claims {
+        let before = out.len();
+        for p in pairings {
+            if let Some(v) = judge(claim, p, opts) {
+                out.push(v);
+            }
+        }
+        if out.len() == before {
+            out.push(verdict(
+                claim,
+                None,
+                None,
+                ClaimOutcome::NotMeasured,
+                format!(
+                    "{}: not measured, no benchmark of this run matches {}; to measure it: {}.",
+                    claim.title,
+                    claim.benches.join(", "),
+                    claim.measure
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Fills the verdicts of `doc`: `comparisons`, `groups` and `claims`. Without
+/// `before` they compare the run's variants with its first, paired; with `before`
+/// (a stored run and its label) they compare the run with that one, unpaired.
+pub fn analyse(doc: &mut Document, before: Option<(&Document, &str)>, claims: &Claims, opts: Options) {
+    let (comparisons, groups, verdicts) = {
+        let pairings = match before {
+            None => compare::within_run(doc),
+            Some((run, label)) => compare::between_runs(run, label, doc),
+        };
+        (
+            pairings.iter().flat_map(|p| p.comparisons(opts)).collect(),
+            pairings.iter().flat_map(|p| p.groups(opts)).collect(),
+            evaluate(claims, &pairings, opts),
+        )
+    };
+    doc.comparisons = comparisons;
+    doc.groups = groups;
+    doc.claims = verdicts;
+    doc.settings.noise_pct = opts.noise_pct;
+}
+
+fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
+    let covered: Vec<_> = p
+        .benches
+        .iter()
+        .filter(|m| claim.covers(m.bench(), m.after.unit))
+        .collect();
+    if covered.is_empty() {
+        return None;
+    }
+    if let Some((m, failed)) = covered
+        .iter()
+        .find_map(|m| m.failure().map(|f| (m, f)))
+    {
+        let what = match failed.status {
+            Status::Broken => "computed wrong results in",
+            Status::Timeout => "hung in",
+            _ => "crashed in",
+        };
+        let sentence = format!(
+            "{}: broken, `{}` {what} {}; a build that fails is never counted as faster.",
+            claim.title,
+            failed.variant,
+            m.bench()
+        );
+        return Some(verdict(claim, Some(p), None, ClaimOutcome::Broken, sentence));
+    }
+    let combined = p.combined(|r| claim.covers(&r.bench, r.unit), opts.boot);
+    let Some((change, _, _)) = combined else {
+        let sentence = format!(
+            "{}: inconclusive, too few rounds for a confidence interval{}.",
+            claim.title,
+            notes(p)
+        );
+        return Some(verdict(claim, Some(p), None, ClaimOutcome::Inconclusive, sentence));
+    };
+    let result = outcome(change, claim.range_pct, opts.noise_pct);
+    let sentence = sentence(claim, result, change, p);
+    let mut v = verdict(claim, Some(p), Some(change), result, sentence);
+    v.benches = covered.iter().map(|m| m.bench().to_string()).collect();
+    Some(v)
+}
+
+fn verdict(
+    claim: &Claim,
+    p: Option<&Pairing>,
+    change: Option<Change>,
+    outcome: ClaimOutcome,
+    sentence: String,
+) -> ClaimVerdict {
+    ClaimVerdict {
+        id: claim.id.clone(),
+        title: claim.title.clone(),
+        range_pct: claim.range_pct,
+        baseline: p.map(|p| p.baseline.clone()),
+        variant: p.map(|p| p.variant.clone()),
+        change_pct: change.map(|c| c.pct),
+        ci_low_pct: change.map(|c| c.low),
+        ci_high_pct: change.map(|c| c.high),
+        mde_pct: change.map(|c| c.mde()),
+        paired: p.map(|p| p.paired),
+        verdict: outcome,
+        sentence,
+        benches: vec![],
+    }
+}
+
+/// "OpenSSL …: 0.3 % faster, 95 % CI −0.8 … +1.4 %, claim 20–40 %: no change, …."
+fn sentence(claim: &Claim, outcome: ClaimOutcome, c: Change, p: &Pairing) -> String {
+    let [min, max] = claim.range_pct;
+    let (better, worse) = claim.metric.words();
+    let measured = format!(
+        "{:.1} % {}, 95 % CI {} … {} %",
+        c.pct.abs(),
+        if c.pct < 0.0 { worse } else { better },
+        signed(c.low),
+        signed(c.high)
+    );
+    let (min_s, max_s) = (plain(min), plain(max));
+    let why = match outcome {
+        ClaimOutcome::Confirmed => {
+            format!("confirmed, even the low end of the interval reaches the claimed {min_s} %")
+        }
+        ClaimOutcome::Exceeded => format!(
+            "exceeded, the interval reaches the claimed {min_s} % and the estimate is above the claimed {max_s} %"
+        ),
+        ClaimOutcome::Partly => format!(
+            "partly, a real gain whose interval reaches into the claimed range but also below {min_s} %"
+        ),
+        ClaimOutcome::BelowClaim => format!(
+            "below claim, a real gain but the whole interval is under the claimed {min_s} %"
+        ),
+        ClaimOutcome::NoChange => {
+            format!("no change, the interval rules out the claimed {min_s} %")
+        }
+        ClaimOutcome::Regression => {
+            "regression, the rebuilt side is worse, the opposite of the claim".to_string()
+        }
+        _ => format!(
+            "inconclusive, the noise (±{:.1} %) is wider than the claimed {min_s} %; measure more rounds (--target-ci {})",
+            c.mde(),
+            plain(min / 2.0)
+        ),
+    };
+    format!(
+        "{}: {measured}, claim {min_s}–{max_s} %: {why}{}.",
+        claim.title,
+        notes(p)
+    )
+}
+
+fn notes(p: &Pairing) -> String {
+    let mut notes = String::new();
+    if p.same_files {
+        notes.push_str(" (A/A: both sides loaded byte-identical libraries, so any difference is noise)");
+    }
+    if !p.paired {
+        notes.push_str(" (two runs made at different times, compared unpaired)");
+    }
+    notes
+}
+
+/// `3`, `2.5`: a claimed figure as it was written.
+fn plain(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(pct: f64, low: f64, high: f64) -> Change {
+        Change { pct, low, high }
+    }
+
+    const AES: [f64; 2] = [20.0, 40.0];
+
+    #[test]
+    fn the_builtin_table_holds_the_seeds_seven_claims() {
+        let claims = Claims::builtin();
+        let ids: Vec<&str> = claims.claims.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "universal",
+                "openssl-aes",
+                "compression",
+                "runtimes",
+                "electron-ram",
+                "video-cpu",
+                "desktop-ram"
+            ]
+        );
+        let range = |id: &str| claims.claims.iter().find(|c| c.id == id).unwrap().range_pct;
+        assert_eq!(range("universal"), [3.0, 8.0]);
+        assert_eq!(range("openssl-aes"), [20.0, 40.0]);
+        assert_eq!(range("video-cpu"), [30.0, 50.0]);
+    }
+
+    #[test]
+    fn globs_cross_slashes_and_the_metric_filters_units() {
+        let claims = Claims::builtin();
+        let get = |id: &str| claims.claims.iter().find(|c| c.id == id).unwrap();
+        assert!(get("openssl-aes").covers("aes/256-gcm/encrypt/16384", Unit::BytesPerSecond));
+        assert!(!get("openssl-aes").covers("compress/zlib/l6/text", Unit::BytesPerSecond));
+        assert!(get("compression").covers("decompress/xz/l6/json", Unit::BytesPerSecond));
+        assert!(!get("compression").covers("compress/zlib/l6/json", Unit::BytesPerSecond));
+        assert!(get("electron-ram").covers("probe/electron/pss", Unit::Bytes));
+        assert!(!get("electron-ram").covers("probe/electron/cpu", Unit::CpuSecondsPerSecond));
+        assert!(get("video-cpu").covers("probe/video/cpu", Unit::CpuSecondsPerSecond));
+    }
+
+    #[test]
+    fn a_claims_file_with_a_bad_range_or_duplicate_id_names_the_file_and_claim() {
+        let text = "[[claim]]\nid='x'\ntitle='t'\nrange_pct=[8, 3]\nmetric='speed'\nbenches=['a/*']\nmeasure='m'\n";
+        let err = Claims::parse(text, Path::new("my.toml")).unwrap_err().to_string();
+        assert!(err.contains("my.toml") && err.contains("`x`"), "{err}");
+        let twice = text.replace("[8, 3]", "[3, 8]").repeat(2);
+        let err = Claims::parse(&twice, Path::new("my.toml")).unwrap_err().to_string();
+        assert!(err.contains("used twice"), "{err}");
+        let unknown = text.replace("[8, 3]", "[3, 8]").replace("metric='speed'", "metric='joy'");
+        assert!(Claims::parse(&unknown, Path::new("my.toml")).is_err());
+    }
+
+    #[test]
+    fn a_ci_reaching_the_claimed_minimum_confirms_and_above_the_maximum_exceeds() {
+        assert_eq!(outcome(c(30.0, 20.0, 40.0), AES, 1.0), ClaimOutcome::Confirmed);
+        assert_eq!(outcome(c(40.0, 25.0, 55.0), AES, 1.0), ClaimOutcome::Confirmed);
+        assert_eq!(outcome(c(40.1, 25.0, 55.0), AES, 1.0), ClaimOutcome::Exceeded);
+    }
+
+    #[test]
+    fn a_ci_overlapping_the_range_from_below_is_partly() {
+        assert_eq!(outcome(c(22.0, 19.9, 24.1), AES, 1.0), ClaimOutcome::Partly);
+    }
+
+    #[test]
+    fn a_real_gain_under_the_range_is_below_claim() {
+        assert_eq!(outcome(c(5.0, 3.0, 7.0), AES, 1.0), ClaimOutcome::BelowClaim);
+        // Real, but within the noise threshold: no change.
+        assert_eq!(outcome(c(0.9, 0.1, 1.7), AES, 1.0), ClaimOutcome::NoChange);
+    }
+
+    #[test]
+    fn a_ci_around_zero_narrower_than_the_claim_refutes_it_as_no_change() {
+        assert_eq!(outcome(c(0.3, -0.8, 1.4), AES, 1.0), ClaimOutcome::NoChange);
+        assert_eq!(outcome(c(0.0, -1.0, 1.0), [3.0, 8.0], 1.0), ClaimOutcome::NoChange);
+    }
+
+    #[test]
+    fn an_mde_wider_than_the_claimed_minimum_is_inconclusive() {
+        // Half-width 3.01 > 3: cannot tell the claim from nothing.
+        assert_eq!(outcome(c(1.0, -2.0, 4.02), [3.0, 8.0], 1.0), ClaimOutcome::Inconclusive);
+        // Half-width 2.9, the whole CI under 3: refuted.
+        assert_eq!(outcome(c(0.0, -2.9, 2.9), [3.0, 8.0], 1.0), ClaimOutcome::NoChange);
+        // Half-width 3, holding both zero and part of the range.
+        assert_eq!(outcome(c(1.0, -2.0, 4.0), [3.0, 8.0], 1.0), ClaimOutcome::Inconclusive);
+    }
+
+    #[test]
+    fn a_clear_loss_is_a_regression_however_wide_the_ci() {
+        assert_eq!(outcome(c(-50.0, -80.0, -20.0), [3.0, 8.0], 1.0), ClaimOutcome::Regression);
+        assert_eq!(outcome(c(-1.5, -2.0, -0.5), AES, 1.0), ClaimOutcome::Regression);
+        // Below zero but within the noise: no change.
+        assert_eq!(outcome(c(-0.9, -1.5, -0.2), AES, 1.0), ClaimOutcome::NoChange);
+    }
+
+    #[test]
+    fn claimed_figures_read_as_written() {
+        assert_eq!(plain(3.0), "3");
+        assert_eq!(plain(2.5), "2.5");
+    }
+}

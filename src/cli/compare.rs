@@ -1,0 +1,278 @@
+//! `storebench compare` and `storebench baselines`: the before/after-rebuild flow
+//! over stored runs.
+
+use super::{conclude, current_exe, keep, measure, present, variants, Judging, Store};
+use crate::baseline;
+use crate::claims::{self, Claims};
+use crate::config::Config;
+use crate::error::{exit, Error, Result};
+use crate::results::Document;
+use crate::runner::Plan;
+use crate::workload::{self, corpus::CorpusSpec};
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  storebench run --bench 'compress/*' --save before      # before the rebuild
+  storebench compare before                              # after it: measure again, compare
+  storebench compare before.json after.json              # two stored runs, no measuring
+  storebench compare before --fail-on regression=2       # a CI gate: exit 1 on a regression
+
+A stored run is a storebench results document (--json, --save) or a hyperfine
+--export-json file. Two runs made at different times are compared unpaired: the
+ratio of their medians, with a bootstrap that resamples each run on its own.
+Variants are matched by name (or the single variant of each).
+
+Exit codes: 0 done, 1 --fail-on tripped, 2 bad input (a corrupt, truncated or
+newer-schema baseline among them), 3 a variant produced wrong results or failed.";
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// BASELINE (a name in --baselines-dir, or a file) to measure again and compare
+    /// with, or BEFORE AFTER: two stored runs to compare without measuring.
+    #[arg(value_name = "RUN", num_args = 1..=2, required = true)]
+    runs: Vec<String>,
+    /// Exit 1 when a benchmark regressed: its verdict is a regression and its whole
+    /// 95 % CI lies below −PCT % (default 0: any regression).
+    #[arg(long, value_name = "regression[=PCT]", value_parser = gate)]
+    fail_on: Option<f64>,
+    /// Measure these variants now instead of the baseline's (NAME=PATH[:PATH…]).
+    #[arg(long = "variant", value_name = "NAME=PATH")]
+    variants: Vec<String>,
+    /// Variants to measure now from a TOML file instead of the baseline's.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Write the new run's results document, with the comparisons.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Store the new run as a baseline too.
+    #[arg(long, value_name = "NAME")]
+    save: Option<String>,
+    #[command(flatten)]
+    store: Store,
+    #[command(flatten)]
+    judging: Judging,
+    #[command(flatten)]
+    report: super::report::RunReport,
+}
+
+#[derive(Args)]
+pub struct BaselinesArgs {
+    #[command(flatten)]
+    store: Store,
+}
+
+/// `regression`, `regression=3`, `regression=3%`.
+fn gate(s: &str) -> std::result::Result<f64, String> {
+    let pct = match s.split_once('=') {
+        None if s == "regression" => return Ok(0.0),
+        Some(("regression", pct)) => pct.trim_end_matches('%').trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    pct.filter(|p| p.is_finite() && *p >= 0.0)
+        .ok_or_else(|| format!("`{s}`: expected regression or regression=PCT, e.g. regression=3"))
+}
+
+fn label_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "before".into())
+}
+
+pub fn compare(args: CompareArgs) -> Result<i32> {
+    let claims = Claims::load(args.judging.claims.as_deref())?;
+    if let Some(name) = &args.save {
+        baseline::path_for(&args.store.baselines_dir, name)?;
+    }
+    let dir = &args.store.baselines_dir;
+    let before_path = baseline::resolve(&args.runs[0], dir)?;
+    let before = baseline::load(&before_path)?;
+    let mut label = label_of(&before_path);
+    let mut after = match args.runs.get(1) {
+        Some(arg) => {
+            let path = baseline::resolve(arg, dir)?;
+            if label == label_of(&path) {
+                label = before_path.display().to_string();
+            }
+            baseline::load(&path)?
+        }
+        None => remeasure(&before, &before_path, &args)?,
+    };
+    for w in baseline::warnings(&before, &after) {
+        eprintln!("warning: {w}");
+    }
+    let seed = after.seed ^ before.seed.rotate_left(1);
+    let opts = args.judging.options(seed);
+    claims::analyse(&mut after, Some((&before, &label)), &claims, opts);
+    if after.comparisons.is_empty() {
+        return Err(Error::Baseline {
+            path: before_path,
+            why: "no benchmark and variant in common with the other run: nothing to compare".into(),
+        });
+    }
+    present(&after, Some((&before, &label)));
+    if baseline::nothing_changed(&crate::compare::between_runs(&before, &label, &after)) {
+        println!();
+        println!("nothing changed between these runs: the same files were loaded (did the rebuild take? check the store paths)");
+    }
+    keep(&after, args.json.as_deref(), args.save.as_deref(), &args.store)?;
+    args.report.write(&after)?;
+    Ok(conclude(&after, args.fail_on))
+}
+
+/// Measures now with the stored run's variants (unless given), benchmarks, corpus,
+/// rounds, slice and seed.
+fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Document> {
+    let bad = |why: String| Error::Baseline {
+        path: path.to_owned(),
+        why,
+    };
+    if before.tool.name != crate::results::Tool::this().name {
+        return Err(bad(format!(
+            "a {} export cannot be measured again by storebench; compare it with another stored run: storebench compare BEFORE.json AFTER.json",
+            before.tool.name
+        )));
+    }
+    let (config, _) = Config::discover(args.config.as_deref())?;
+    let variants = if args.variants.is_empty() && args.config.is_none() {
+        let vs: Vec<_> = before.variants.iter().map(|r| r.variant.clone()).collect();
+        for v in &vs {
+            if let Some(root) = v.roots.iter().find(|r| !r.exists()) {
+                return Err(Error::MissingRoot {
+                    variant: v.name.clone(),
+                    path: root.clone(),
+                });
+            }
+        }
+        vs
+    } else {
+        variants(&args.variants, &config)?
+    };
+    let corpus = corpus_of(before);
+    let mut ids: Vec<&str> = before.results.iter().map(|r| r.bench.as_str()).collect();
+    ids.dedup();
+    let mut catalog = workload::catalog(&corpus.names()?);
+    workload::command::catalog(&config.commands, &mut catalog)?;
+    let benches: Vec<_> = catalog
+        .into_iter()
+        .filter(|b| ids.contains(&b.id.as_str()))
+        .collect();
+    let missing: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !benches.iter().any(|b| b.id == *id))
+        .collect();
+    if benches.is_empty() {
+        return Err(bad("none of its benchmarks can be measured again here".into()));
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: cannot measure again (not storebench's own benchmarks): {}",
+            missing.join(", ")
+        );
+    }
+    let s = &before.settings;
+    let plan = Plan {
+        variants,
+        benches,
+        rounds: s.rounds.max(2),
+        slice: Duration::from_secs_f64(s.slice_seconds),
+        timeout: Duration::from_secs_f64(s.timeout_seconds),
+        seed: before.seed,
+        corpus,
+        exe: current_exe()?,
+    };
+    let mut settings = s.clone();
+    settings.unsettled.clear();
+    settings.noise_pct = args.judging.noise;
+    let until = super::adaptive(&plan, &settings);
+    measure(&plan, settings, until)
+}
+
+/// The corpus a stored run measured: regenerated from its seed, or its files.
+fn corpus_of(doc: &Document) -> CorpusSpec {
+    let generated = doc
+        .corpora
+        .iter()
+        .all(|c| c.source.starts_with("generated"));
+    match doc.corpora.first() {
+        Some(first) if generated => CorpusSpec::Generated {
+            seed: doc.seed,
+            bytes: first.bytes as usize,
+        },
+        Some(_) => CorpusSpec::Files {
+            paths: doc.corpora.iter().map(|c| PathBuf::from(&c.source)).collect(),
+        },
+        None => CorpusSpec::Generated {
+            seed: doc.seed,
+            bytes: 1 << 20,
+        },
+    }
+}
+
+pub fn baselines(args: BaselinesArgs) -> Result<i32> {
+    let dir = &args.store.baselines_dir;
+    let (entries, errors) = baseline::list(dir)?;
+    if entries.is_empty() && errors.is_empty() {
+        eprintln!(
+            "no baselines in {}; store one with storebench run --save NAME",
+            dir.display()
+        );
+    }
+    let mut rows = vec![vec![
+        "name".to_string(),
+        "date".into(),
+        "host".into(),
+        "variants".into(),
+        "benchmarks".into(),
+    ]];
+    for e in &entries {
+        let d = &e.doc;
+        let mut benches: Vec<&str> = d.results.iter().map(|r| r.bench.as_str()).collect();
+        benches.sort_unstable();
+        benches.dedup();
+        rows.push(vec![
+            e.name.clone(),
+            d.started.clone(),
+            if d.host.hostname.is_empty() {
+                d.tool.name.clone()
+            } else {
+                d.host.hostname.clone()
+            },
+            d.variants
+                .iter()
+                .map(|v| v.variant.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            benches.len().to_string(),
+        ]);
+    }
+    if !entries.is_empty() {
+        print!("{}", crate::table::layout(&rows, 4));
+    }
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    Ok(if errors.is_empty() {
+        exit::OK
+    } else {
+        exit::BAD_INPUT
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_reads_regression_with_an_optional_percent() {
+        assert_eq!(gate("regression"), Ok(0.0));
+        assert_eq!(gate("regression=3"), Ok(3.0));
+        assert_eq!(gate("regression=2.5%"), Ok(2.5));
+        assert!(gate("improvement").is_err());
+        assert!(gate("regression=-1").is_err());
+        assert!(gate("regression=x").is_err());
+    }
+}

@@ -1,0 +1,585 @@
+//! Comparisons: how much better or worse one build did than another, benchmark by
+//! benchmark and as a geometric mean per group.
+//!
+//! Within one run every variant is compared with the first, paired by round: both
+//! ran in the same round, so the per-round ratio cancels what drifts. Between two
+//! stored runs, made at different times, variants are matched by name and compared
+//! unpaired. Every change is signed so that positive is better whatever the unit
+//! ([`Direction`]), and judged against the noise threshold ([`verdict`]).
+//!
+//! This module computes and decides; it does not print, and it knows nothing of
+//! claims, which build on [`Pairing::combined`].
+
+use crate::results::{BenchResult, ChangeVerdict, Comparison, Document, GroupComparison, Status};
+use crate::stats::{self, Bootstrap, Interval};
+use crate::workload::Unit;
+use std::collections::BTreeSet;
+
+/// Changes whose whole CI lies within ±1 % are "no change" unless told otherwise.
+pub const DEFAULT_NOISE_PCT: f64 = 1.0;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// A change whose CI lies within ±this many percent is "no change".
+    pub noise_pct: f64,
+    pub boot: Bootstrap,
+}
+
+impl Options {
+    pub fn new(noise_pct: f64, seed: u64) -> Options {
+        Options {
+            noise_pct,
+            boot: Bootstrap {
+                seed,
+                ..Bootstrap::default()
+            },
+        }
+    }
+}
+
+/// A change in percent with its 95 % confidence interval; positive is better.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    pub pct: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Change {
+    /// The minimum detectable effect: half the CI's width. A true change smaller
+    /// than this cannot be told from noise by this measurement.
+    pub fn mde(&self) -> f64 {
+        (self.high - self.low) / 2.0
+    }
+}
+
+/// A percent with its sign, to one decimal: `+1.4`, `−0.8` (a real minus sign),
+/// `0.0`.
+pub fn signed(x: f64) -> String {
+    let s = format!("{:.1}", x.abs());
+    if s == "0.0" {
+        s
+    } else if x < 0.0 {
+        format!("−{s}")
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// Which way a figure improves; it decides how a ratio becomes a signed change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Rates: bytes or operations per second.
+    HigherIsBetter,
+    /// Durations, memory, CPU use.
+    LowerIsBetter,
+}
+
+impl Direction {
+    pub fn of(unit: Unit) -> Direction {
+        if unit.higher_is_better() {
+            Direction::HigherIsBetter
+        } else {
+            Direction::LowerIsBetter
+        }
+    }
+
+    /// Turns a ratio "times better" (after / before for a rate, before / after
+    /// otherwise) into the percent users quote: the gain of a rate ("20 % faster"),
+    /// the reduction of the rest ("35 % less memory").
+    pub fn pct(self, times_better: f64) -> f64 {
+        match self {
+            Direction::HigherIsBetter => (times_better - 1.0) * 100.0,
+            Direction::LowerIsBetter => (1.0 - 1.0 / times_better) * 100.0,
+        }
+    }
+
+    /// Both conversions grow with the ratio, so the interval's ends stay in order.
+    fn change(self, times_better: Interval) -> Change {
+        Change {
+            pct: self.pct(times_better.estimate),
+            low: self.pct(times_better.low),
+            high: self.pct(times_better.high),
+        }
+    }
+}
+
+/// The verdict on one change. In order: a CI inside ±`noise_pct` is no change; a
+/// CI clear of zero is an improvement or regression when its estimate is beyond the
+/// noise threshold, and no change when the estimate is within it (real, but too
+/// small to matter); a CI that holds zero yet reaches past the threshold cannot
+/// tell, and is inconclusive. No interval at all (too few rounds) is inconclusive.
+pub fn verdict(change: Option<Change>, noise_pct: f64) -> ChangeVerdict {
+    let Some(c) = change else {
+        return ChangeVerdict::Inconclusive;
+    };
+    if c.low >= -noise_pct && c.high <= noise_pct {
+        ChangeVerdict::NoChange
+    } else if c.low > 0.0 {
+        if c.pct > noise_pct {
+            ChangeVerdict::Improvement
+        } else {
+            ChangeVerdict::NoChange
+        }
+    } else if c.high < 0.0 {
+        if c.pct < -noise_pct {
+            ChangeVerdict::Regression
+        } else {
+            ChangeVerdict::NoChange
+        }
+    } else {
+        ChangeVerdict::Inconclusive
+    }
+}
+
+/// One benchmark as both sides of a comparison measured it.
+#[derive(Debug, Clone, Copy)]
+pub struct Matched<'a> {
+    pub before: &'a BenchResult,
+    pub after: &'a BenchResult,
+}
+
+impl<'a> Matched<'a> {
+    pub fn bench(&self) -> &'a str {
+        &self.after.bench
+    }
+
+    /// The side that failed (wrong output, crash, hang), `after` first.
+    pub fn failure(&self) -> Option<&'a BenchResult> {
+        [self.after, self.before]
+            .into_iter()
+            .find(|r| r.status != Status::Ok)
+    }
+
+    /// Both sides' figures, oriented so that second / first is "times better";
+    /// for a paired comparison aligned by round.
+    fn oriented(&self, paired: bool) -> Option<(Vec<f64>, Vec<f64>)> {
+        let (before, after) = if paired {
+            aligned(self.before, self.after)?
+        } else {
+            (self.before.figures(), self.after.figures())
+        };
+        Some(match Direction::of(self.after.unit) {
+            Direction::HigherIsBetter => (before, after),
+            Direction::LowerIsBetter => (after, before),
+        })
+    }
+}
+
+/// The figures of the rounds both measured, in round order. A benchmark that lost
+/// a round in one variant still pairs on the rest.
+fn aligned(before: &BenchResult, after: &BenchResult) -> Option<(Vec<f64>, Vec<f64>)> {
+    let (fa, fb) = (before.figures(), after.figures());
+    let by_round = before.values.is_empty()
+        && after.values.is_empty()
+        && before.rounds.len() == fa.len()
+        && after.rounds.len() == fb.len();
+    if !by_round {
+        return (fa.len() == fb.len()).then_some((fa, fb));
+    }
+    let mut pairs = (Vec::new(), Vec::new());
+    for (ra, xa) in before.rounds.iter().zip(&fa) {
+        if let Some(i) = after.rounds.iter().position(|rb| rb.round == ra.round) {
+            pairs.0.push(*xa);
+            pairs.1.push(fb[i]);
+        }
+    }
+    Some(pairs)
+}
+
+/// Every benchmark of one comparison: `variant` against `baseline`.
+#[derive(Debug, Clone)]
+pub struct Pairing<'a> {
+    pub baseline: String,
+    pub variant: String,
+    /// Measured in the same rounds of one run (paired) or in two runs (unpaired).
+    pub paired: bool,
+    /// Both sides loaded byte-identical benchmarked libraries: an A/A comparison,
+    /// so any difference is noise.
+    pub same_files: bool,
+    pub benches: Vec<Matched<'a>>,
+}
+
+/// Each variant after the first against the first, paired by round. `results` may
+/// be those of a run still in progress.
+pub fn within<'a>(results: &'a [BenchResult], variants: &[String]) -> Vec<Pairing<'a>> {
+    let Some((first, others)) = variants.split_first() else {
+        return vec![];
+    };
+    others
+        .iter()
+        .map(|v| Pairing {
+            baseline: first.clone(),
+            variant: v.clone(),
+            paired: true,
+            same_files: false,
+            benches: results
+                .iter()
+                .filter(|r| &r.variant == v)
+                .filter_map(|after| {
+                    let before = results
+                        .iter()
+                        .find(|r| r.bench == after.bench && &r.variant == first)?;
+                    Some(Matched { before, after })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The comparisons within one run: each variant against the first, paired, with
+/// the A/A label from what the variants loaded.
+pub fn within_run(doc: &Document) -> Vec<Pairing<'_>> {
+    let names: Vec<String> = doc.variants.iter().map(|v| v.variant.name.clone()).collect();
+    let mut out = within(&doc.results, &names);
+    for p in &mut out {
+        p.same_files = doc
+            .variant(&p.variant)
+            .is_some_and(|v| v.same_files_as.contains(&p.baseline));
+    }
+    out
+}
+
+/// The comparisons between a stored run `before` (called `label`) and `after`:
+/// each variant of `after` against the same-named variant of `before`, or the
+/// single variant of each when their names differ; unpaired.
+pub fn between_runs<'a>(before: &'a Document, label: &str, after: &'a Document) -> Vec<Pairing<'a>> {
+    between(before, label, after)
+}
+
+fn between<'a>(before: &'a Document, label: &str, after: &'a Document) -> Vec<Pairing<'a>> {
+    let names = |d: &Document| -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        d.results
+            .iter()
+            .filter(|r| seen.insert(r.variant.clone()))
+            .map(|r| r.variant.clone())
+            .collect()
+    };
+    let (old, new) = (names(before), names(after));
+    let mut matched: Vec<(String, String)> = new
+        .iter()
+        .filter(|n| old.contains(n))
+        .map(|n| (n.clone(), n.clone()))
+        .collect();
+    if matched.is_empty() && old.len() == 1 && new.len() == 1 {
+        matched.push((old[0].clone(), new[0].clone()));
+    }
+    matched
+        .into_iter()
+        .map(|(was, is)| Pairing {
+            baseline: format!("{label}:{was}"),
+            same_files: same_libraries(before, &was, after, &is),
+            benches: after
+                .results
+                .iter()
+                .filter(|r| r.variant == is)
+                .filter_map(|a| {
+                    Some(Matched {
+                        before: before.result(&a.bench, &was)?,
+                        after: a,
+                    })
+                })
+                .collect(),
+            variant: is,
+            paired: false,
+        })
+        .collect()
+}
+
+/// Whether two runs' variants loaded the same file, by hash, for every library
+/// either reports.
+pub fn same_libraries(a: &Document, va: &str, b: &Document, vb: &str) -> bool {
+    let libs = |d: &Document, v: &str| -> Option<BTreeSet<(String, String)>> {
+        let p = d.variant(v)?.provenance.as_ref()?;
+        Some(
+            p.libraries
+                .iter()
+                .map(|l| (l.library.name().to_string(), l.object.sha256.clone()))
+                .collect(),
+        )
+    };
+    match (libs(a, va), libs(b, vb)) {
+        (Some(x), Some(y)) => !x.is_empty() && x == y,
+        _ => false,
+    }
+}
+
+impl<'a> Pairing<'a> {
+    /// The change of one benchmark, or None when it failed or has too few figures.
+    pub fn change(&self, m: &Matched, boot: Bootstrap) -> Option<Change> {
+        if m.failure().is_some() {
+            return None;
+        }
+        let (x, y) = m.oriented(self.paired)?;
+        let times_better = if self.paired {
+            stats::paired_ratio(&x, &y, boot)?
+        } else {
+            stats::unpaired_ratio(&x, &y, boot)?
+        };
+        Some(Direction::of(m.after.unit).change(times_better))
+    }
+
+    pub fn comparisons(&self, opts: Options) -> Vec<Comparison> {
+        self.benches
+            .iter()
+            .map(|m| {
+                let change = self.change(m, opts.boot);
+                let verdict = if m.failure().is_some() {
+                    ChangeVerdict::Broken
+                } else {
+                    verdict(change, opts.noise_pct)
+                };
+                let field = |f: fn(&Change) -> f64| change.as_ref().map_or(f64::NAN, f);
+                Comparison {
+                    bench: m.bench().to_string(),
+                    group: m.after.group.clone(),
+                    baseline: self.baseline.clone(),
+                    variant: self.variant.clone(),
+                    change_pct: field(|c| c.pct),
+                    ci_low_pct: field(|c| c.low),
+                    ci_high_pct: field(|c| c.high),
+                    mde_pct: field(Change::mde),
+                    paired: self.paired,
+                    verdict,
+                }
+            })
+            .collect()
+    }
+
+    /// The geometric mean of the changes of the benchmarks `keep` selects (by the
+    /// `after` side's result), with its CI, and how many went into it. Failed
+    /// benchmarks and those with too few figures are left out. The percent follows
+    /// the rates' convention unless every benchmark is lower-is-better.
+    pub fn combined(
+        &self,
+        keep: impl Fn(&BenchResult) -> bool,
+        boot: Bootstrap,
+    ) -> Option<(Change, Direction, usize)> {
+        let sets: Vec<(Vec<f64>, Vec<f64>, Direction)> = self
+            .benches
+            .iter()
+            .filter(|m| keep(m.after) && m.failure().is_none())
+            .filter(|m| self.change(m, boot).is_some())
+            .filter_map(|m| {
+                let (x, y) = m.oriented(self.paired)?;
+                Some((x, y, Direction::of(m.after.unit)))
+            })
+            .collect();
+        let direction = if sets.iter().all(|s| s.2 == Direction::LowerIsBetter) {
+            Direction::LowerIsBetter
+        } else {
+            Direction::HigherIsBetter
+        };
+        let pairs: Vec<(&[f64], &[f64])> = sets
+            .iter()
+            .map(|(x, y, _)| (x.as_slice(), y.as_slice()))
+            .collect();
+        let times_better = if self.paired {
+            stats::paired_geomean(&pairs, boot)?
+        } else {
+            stats::unpaired_geomean(&pairs, boot)?
+        };
+        Some((direction.change(times_better), direction, pairs.len()))
+    }
+
+    /// One geometric mean per group, in the order the groups first appear.
+    pub fn groups(&self, opts: Options) -> Vec<GroupComparison> {
+        let mut names: Vec<&str> = Vec::new();
+        for m in &self.benches {
+            if !names.contains(&m.after.group.as_str()) {
+                names.push(&m.after.group);
+            }
+        }
+        names
+            .into_iter()
+            .filter_map(|group| {
+                let (c, _, n) = self.combined(|r| r.group == group, opts.boot)?;
+                Some(GroupComparison {
+                    group: group.to_string(),
+                    baseline: self.baseline.clone(),
+                    variant: self.variant.clone(),
+                    benches: n,
+                    change_pct: c.pct,
+                    ci_low_pct: c.low,
+                    ci_high_pct: c.high,
+                    paired: self.paired,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The half-width of each benchmark's CI in percent, for deciding whether to
+/// measure more rounds: against the first variant, paired, when there are two or
+/// more variants; of the single variant's own median otherwise. Failed benchmarks
+/// are settled (nothing more to learn); too few rounds count as infinitely wide.
+pub fn precision(results: &[BenchResult], variants: &[String], boot: Bootstrap) -> Vec<(String, f64)> {
+    let mut widest: Vec<(String, f64)> = Vec::new();
+    let mut note = |bench: &str, mde: f64| match widest.iter_mut().find(|(b, _)| b == bench) {
+        Some((_, w)) => *w = w.max(mde),
+        None => widest.push((bench.to_string(), mde)),
+    };
+    if variants.len() >= 2 {
+        for p in within(results, variants) {
+            for m in &p.benches {
+                let mde = match m.failure() {
+                    Some(_) => 0.0,
+                    None => p.change(m, boot).map_or(f64::INFINITY, |c| c.mde()),
+                };
+                note(m.bench(), mde);
+            }
+        }
+    } else {
+        for r in results {
+            let mde = match r.status {
+                Status::Ok => stats::median_interval(&r.figures(), boot)
+                    .map_or(f64::INFINITY, |i| (i.high - i.low) / 2.0 / i.estimate * 100.0),
+                _ => 0.0,
+            };
+            note(&r.bench, mde);
+        }
+    }
+    widest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::RoundSample;
+
+    fn change(pct: f64, low: f64, high: f64) -> Option<Change> {
+        Some(Change { pct, low, high })
+    }
+
+    #[test]
+    fn a_ci_inside_the_noise_band_is_no_change_up_to_its_edges() {
+        assert_eq!(verdict(change(0.0, -1.0, 1.0), 1.0), ChangeVerdict::NoChange);
+        assert_eq!(verdict(change(0.5, -0.2, 0.9), 1.0), ChangeVerdict::NoChange);
+    }
+
+    #[test]
+    fn a_ci_clear_of_zero_with_an_estimate_beyond_the_noise_is_a_change() {
+        assert_eq!(verdict(change(1.5, 0.1, 3.0), 1.0), ChangeVerdict::Improvement);
+        assert_eq!(verdict(change(-1.5, -3.0, -0.1), 1.0), ChangeVerdict::Regression);
+    }
+
+    #[test]
+    fn a_real_change_within_the_noise_threshold_is_no_change() {
+        assert_eq!(verdict(change(1.0, 0.1, 1.9), 1.0), ChangeVerdict::NoChange);
+        assert_eq!(verdict(change(-1.0, -1.9, -0.1), 1.0), ChangeVerdict::NoChange);
+    }
+
+    #[test]
+    fn a_ci_that_holds_zero_and_reaches_past_the_noise_is_inconclusive() {
+        assert_eq!(verdict(change(0.0, -1.01, 0.5), 1.0), ChangeVerdict::Inconclusive);
+        assert_eq!(verdict(change(2.0, 0.0, 4.0), 1.0), ChangeVerdict::Inconclusive);
+        assert_eq!(verdict(None, 1.0), ChangeVerdict::Inconclusive);
+    }
+
+    #[test]
+    fn the_noise_threshold_moves_the_boundary() {
+        let c = change(2.0, -0.5, 4.5);
+        assert_eq!(verdict(c, 1.0), ChangeVerdict::Inconclusive);
+        assert_eq!(verdict(c, 5.0), ChangeVerdict::NoChange);
+    }
+
+    #[test]
+    fn percents_read_with_a_real_minus_sign() {
+        assert_eq!(signed(-0.84), "−0.8");
+        assert_eq!(signed(1.36), "+1.4");
+        assert_eq!(signed(-0.01), "0.0");
+    }
+
+    #[test]
+    fn positive_is_better_for_rates_and_for_quantities_that_should_fall() {
+        // Throughput up from 100 to 120: 20 % gain.
+        assert!((Direction::HigherIsBetter.pct(120.0 / 100.0) - 20.0).abs() < 1e-9);
+        // Memory down from 100 to 65: "times better" is 100/65, a 35 % reduction.
+        assert!((Direction::LowerIsBetter.pct(100.0 / 65.0) - 35.0).abs() < 1e-9);
+        // Memory up from 100 to 200: −100 %.
+        assert!((Direction::LowerIsBetter.pct(0.5) + 100.0).abs() < 1e-9);
+    }
+
+    fn result(bench: &str, variant: &str, unit: Unit, per_round: &[f64]) -> BenchResult {
+        let rounds = per_round
+            .iter()
+            .enumerate()
+            .map(|(i, &secs)| RoundSample {
+                round: i as u32 + 1,
+                iterations: 10,
+                seconds: secs,
+                user_seconds: secs,
+                system_seconds: 0.0,
+            })
+            .collect();
+        BenchResult::new(bench, "g", variant, unit, 1000, rounds, Status::Ok, None)
+    }
+
+    #[test]
+    fn a_variant_twice_as_fast_in_every_round_gains_100_percent() {
+        let secs = [1.0, 1.1, 0.9, 1.05, 0.95];
+        let half: Vec<f64> = secs.iter().map(|s| s / 2.0).collect();
+        let results = vec![
+            result("b1", "stock", Unit::BytesPerSecond, &secs),
+            result("b1", "opt", Unit::BytesPerSecond, &half),
+        ];
+        let p = &within(&results, &["stock".into(), "opt".into()])[0];
+        let c = p.comparisons(Options::new(1.0, 1));
+        assert_eq!(c.len(), 1);
+        assert!((c[0].change_pct - 100.0).abs() < 1e-9, "{c:?}");
+        assert_eq!(c[0].verdict, ChangeVerdict::Improvement);
+        assert_eq!(c[0].mde_pct, 0.0);
+    }
+
+    #[test]
+    fn a_time_that_halves_is_a_50_percent_reduction_and_groups_agree() {
+        // Unit::Seconds takes its figures from `values`.
+        let mut a = result("t1", "stock", Unit::Seconds, &[1.0, 1.0, 1.0]);
+        a.values = vec![2.0, 2.2, 1.8];
+        let mut b = result("t1", "opt", Unit::Seconds, &[1.0, 1.0, 1.0]);
+        b.values = vec![1.0, 1.1, 0.9];
+        let results = vec![a, b];
+        let p = &within(&results, &["stock".into(), "opt".into()])[0];
+        let c = &p.comparisons(Options::new(1.0, 1))[0];
+        assert!((c.change_pct - 50.0).abs() < 1e-9, "{c:?}");
+        let g = &p.groups(Options::new(1.0, 1))[0];
+        assert!((g.change_pct - 50.0).abs() < 1e-9, "{g:?}");
+        assert_eq!(g.benches, 1);
+    }
+
+    #[test]
+    fn a_broken_variant_gives_a_broken_verdict_without_figures() {
+        let mut b = result("b1", "opt", Unit::BytesPerSecond, &[]);
+        b.status = Status::Broken;
+        let results = vec![result("b1", "stock", Unit::BytesPerSecond, &[1.0, 1.0]), b];
+        let p = &within(&results, &["stock".into(), "opt".into()])[0];
+        let c = &p.comparisons(Options::new(1.0, 1))[0];
+        assert_eq!(c.verdict, ChangeVerdict::Broken);
+        assert!(c.change_pct.is_nan());
+        assert!(p.groups(Options::new(1.0, 1)).is_empty());
+    }
+
+    #[test]
+    fn rounds_lost_by_one_variant_are_left_out_of_the_pairs() {
+        let a = result("b1", "stock", Unit::BytesPerSecond, &[1.0, 2.0, 3.0]);
+        let mut b = result("b1", "opt", Unit::BytesPerSecond, &[0.5, 1.5]);
+        b.rounds[1].round = 3; // round 2 lost
+        let (x, y) = aligned(&a, &b).unwrap();
+        assert_eq!(x, vec![1000.0 / 0.1, 1000.0 / 0.3]);
+        assert_eq!(y, vec![1000.0 / 0.05, 1000.0 / 0.15]);
+    }
+
+    #[test]
+    fn precision_reports_the_widest_ci_of_each_benchmark() {
+        let results = vec![
+            result("b1", "stock", Unit::BytesPerSecond, &[1.0, 1.1, 0.9, 1.0]),
+            result("b1", "opt", Unit::BytesPerSecond, &[1.0, 1.0, 1.0, 1.0]),
+        ];
+        let two = precision(&results, &["stock".into(), "opt".into()], Bootstrap::default());
+        assert_eq!(two.len(), 1);
+        assert!(two[0].1 > 1.0, "{two:?}");
+        let one = precision(&results[1..], &["opt".into()], Bootstrap::default());
+        assert_eq!(one, vec![("b1".to_string(), 0.0)]);
+    }
+}
