@@ -87,7 +87,7 @@ pub struct Calibration {
     pub groups: Vec<GroupCalibration>,
     /// Every A/A comparison (`a-again` against `a`).
     pub aa: Vec<Comparison>,
-    /// The control's comparisons on the benchmarks that use libcrypto.
+    /// The control's comparisons on the AES benchmarks.
     pub control: Vec<Comparison>,
 }
 
@@ -123,7 +123,7 @@ pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibrat
     };
     let control = control
         .into_iter()
-        .filter(|c| c.group == "aes" || c.group == "tls")
+        .filter(|c| c.group == "aes")
         .collect();
     let mut groups = Vec::new();
     let mut by_group: BTreeMap<&str, Vec<&Comparison>> = BTreeMap::new();

@@ -691,12 +691,13 @@ mod tests {
     fn median_interval_holds_the_median_and_narrows_with_more_values() {
         let boot = Bootstrap::default();
         let few = noisy(10, 100.0, 0.05, 17);
-        let many = noisy(200, 100.0, 0.05, 17);
+        let many = noisy(1000, 100.0, 0.05, 17);
         let i = median_interval(&few, boot).unwrap();
         assert_eq!(i.estimate, median(&few).unwrap());
         assert!(contains(i, i.estimate), "{i:?}");
         let j = median_interval(&many, boot).unwrap();
         assert!(width(j) < width(i) / 2.0, "{i:?} {j:?}");
+        assert!(contains(j, 100.0), "{j:?}");
         assert_eq!(median_interval(&[1.0], boot), None);
         assert_eq!(median_interval(&[1.0, f64::NAN], boot), None);
     }

@@ -127,7 +127,7 @@ fn render(plan: &Plan, cal: &Calibration, elapsed: f64) -> String {
             g.group.clone(),
             g.benches.to_string(),
             change_with_ci(g.aa.pct, g.aa.low, g.aa.high),
-            format!("±{:.2} %", g.bench_mde_pct),
+            format!("±{:.1} %", g.bench_mde_pct),
             format!(
                 "{} rounds, {}",
                 g.rounds_for_target,
