@@ -214,7 +214,11 @@ fn from_hyperfine(path: &Path, value: serde_json::Value) -> Result<Document> {
         host: Host::default(),
         seed: 0,
         settings: Settings {
-            rounds: results.iter().map(|r| r.times.len() as u32).max().unwrap_or(0),
+            rounds: results
+                .iter()
+                .map(|r| r.times.len() as u32)
+                .max()
+                .unwrap_or(0),
             slice_seconds: 0.0,
             timeout_seconds: 0.0,
             bench_patterns: vec![],
@@ -329,7 +333,10 @@ pub fn warnings(before: &Document, after: &Document) -> Vec<String> {
             .collect()
     };
     let (ca, cb) = (hashes(before), hashes(after));
-    if ca.iter().any(|(name, h)| cb.get(name).is_some_and(|g| g != h)) {
+    if ca
+        .iter()
+        .any(|(name, h)| cb.get(name).is_some_and(|g| g != h))
+    {
         out.push("the corpora differ between the runs (another seed, size or file): throughput is not comparable".into());
     }
     out
@@ -366,7 +373,10 @@ mod tests {
         let doc = load(&p).unwrap();
         assert_eq!(doc.tool.name, "hyperfine");
         let r = &doc.results[0];
-        assert_eq!((r.bench.as_str(), r.variant.as_str()), ("sleep 0.1", HYPERFINE_VARIANT));
+        assert_eq!(
+            (r.bench.as_str(), r.variant.as_str()),
+            ("sleep 0.1", HYPERFINE_VARIANT)
+        );
         assert_eq!(r.unit, Unit::Seconds);
         assert_eq!(r.figures(), vec![0.1, 0.099, 0.102]);
         assert_eq!(r.status, Status::Ok);
@@ -378,11 +388,23 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         for (name, text, expect) in [
             ("empty.json", "  \n", "empty"),
-            ("cut.json", r#"{"schema": "storebench/1", "results": ["#, "truncated"),
+            (
+                "cut.json",
+                r#"{"schema": "storebench/1", "results": ["#,
+                "truncated",
+            ),
             ("junk.json", "{]", "not valid JSON"),
             ("other.json", r#"{"hello": 1}"#, "neither"),
-            ("newer.json", r#"{"schema": "storebench/2"}"#, "newer storebench"),
-            ("bad.json", r#"{"schema": "storebench/1", "results": 3}"#, "corrupt"),
+            (
+                "newer.json",
+                r#"{"schema": "storebench/2"}"#,
+                "newer storebench",
+            ),
+            (
+                "bad.json",
+                r#"{"schema": "storebench/1", "results": 3}"#,
+                "corrupt",
+            ),
         ] {
             let p = write(tmp.path(), name, text);
             let err = load(&p).unwrap_err().to_string();

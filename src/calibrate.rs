@@ -47,7 +47,10 @@ pub fn mde_to_detect(pct: f64) -> f64 {
 pub fn variants(base: Variant) -> Vec<Variant> {
     let again = Variant {
         name: format!("{}-again", base.name),
-        description: Some(format!("the same libraries as `{}`: an A/A pair", base.name)),
+        description: Some(format!(
+            "the same libraries as `{}`: an A/A pair",
+            base.name
+        )),
         ..base.clone()
     };
     let mut control = Variant {
@@ -96,7 +99,12 @@ impl Calibration {
     pub fn false_positives(&self) -> Vec<&Comparison> {
         self.aa
             .iter()
-            .filter(|c| matches!(c.verdict, ChangeVerdict::Improvement | ChangeVerdict::Regression))
+            .filter(|c| {
+                matches!(
+                    c.verdict,
+                    ChangeVerdict::Improvement | ChangeVerdict::Regression
+                )
+            })
             .collect()
     }
 
@@ -115,16 +123,18 @@ pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibrat
     let opts = Options::new(noise_pct, doc.seed);
     let pairings = compare::within_run(doc);
     let rounds = doc.settings.rounds;
-    let visits = doc.results.iter().map(|r| r.figures().len()).sum::<usize>().max(1);
+    let visits = doc
+        .results
+        .iter()
+        .map(|r| r.figures().len())
+        .sum::<usize>()
+        .max(1);
     let seconds_per_visit = elapsed_seconds / visits as f64;
     let (aa, control) = match &pairings[..] {
         [aa, control, ..] => (aa.comparisons(opts), control.comparisons(opts)),
         _ => (vec![], vec![]),
     };
-    let control = control
-        .into_iter()
-        .filter(|c| c.group == "aes")
-        .collect();
+    let control = control.into_iter().filter(|c| c.group == "aes").collect();
     let mut groups = Vec::new();
     let mut by_group: BTreeMap<&str, Vec<&Comparison>> = BTreeMap::new();
     for c in &aa {
@@ -176,7 +186,10 @@ mod tests {
         assert_eq!(vs.len(), 3);
         assert_eq!(vs[1].lib_dirs, vs[0].lib_dirs);
         assert!(vs[1].env.is_empty());
-        assert_eq!(vs[2].env.get("OPENSSL_ia32cap").map(String::as_str), Some(MASK_AES_NI));
+        assert_eq!(
+            vs[2].env.get("OPENSSL_ia32cap").map(String::as_str),
+            Some(MASK_AES_NI)
+        );
         let names: Vec<&str> = vs.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["system", "system-again", "no-aes-ni"]);
     }

@@ -136,7 +136,11 @@ impl Claims {
             let mut set = GlobSetBuilder::new();
             for pattern in &c.benches {
                 let glob = Glob::new(pattern).map_err(|e| {
-                    bad(format!("claim `{}`: bad glob `{pattern}`: {}", c.id, e.kind()))
+                    bad(format!(
+                        "claim `{}`: bad glob `{pattern}`: {}",
+                        c.id,
+                        e.kind()
+                    ))
                 })?;
                 set.add(glob);
             }
@@ -215,7 +219,12 @@ pub fn evaluate(claims: &Claims, pairings: &[Pairing], opts: Options) -> Vec<Cla
 /// Fills the verdicts of `doc`: `comparisons`, `groups` and `claims`. Without
 /// `before` they compare the run's variants with its first, paired; with `before`
 /// (a stored run and its label) they compare the run with that one, unpaired.
-pub fn analyse(doc: &mut Document, before: Option<(&Document, &str)>, claims: &Claims, opts: Options) {
+pub fn analyse(
+    doc: &mut Document,
+    before: Option<(&Document, &str)>,
+    claims: &Claims,
+    opts: Options,
+) {
     let (comparisons, groups, verdicts) = {
         let pairings = match before {
             None => compare::within_run(doc),
@@ -242,10 +251,7 @@ fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
     if covered.is_empty() {
         return None;
     }
-    if let Some((m, failed)) = covered
-        .iter()
-        .find_map(|m| m.failure().map(|f| (m, f)))
-    {
+    if let Some((m, failed)) = covered.iter().find_map(|m| m.failure().map(|f| (m, f))) {
         let what = match failed.status {
             Status::Broken => "computed wrong results in",
             Status::Timeout => "hung in",
@@ -257,7 +263,13 @@ fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
             failed.variant,
             m.bench()
         );
-        return Some(verdict(claim, Some(p), None, ClaimOutcome::Broken, sentence));
+        return Some(verdict(
+            claim,
+            Some(p),
+            None,
+            ClaimOutcome::Broken,
+            sentence,
+        ));
     }
     let combined = p.combined(|r| claim.covers(&r.bench, r.unit), opts.boot);
     let Some((change, _, _)) = combined else {
@@ -266,7 +278,13 @@ fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
             claim.title,
             notes(p)
         );
-        return Some(verdict(claim, Some(p), None, ClaimOutcome::Inconclusive, sentence));
+        return Some(verdict(
+            claim,
+            Some(p),
+            None,
+            ClaimOutcome::Inconclusive,
+            sentence,
+        ));
     };
     let result = outcome(change, claim.range_pct, opts.noise_pct);
     let sentence = sentence(claim, result, change, p);
@@ -346,7 +364,9 @@ fn sentence(claim: &Claim, outcome: ClaimOutcome, c: Change, p: &Pairing) -> Str
 fn notes(p: &Pairing) -> String {
     let mut notes = String::new();
     if p.same_files {
-        notes.push_str(" (A/A: both sides loaded byte-identical libraries, so any difference is noise)");
+        notes.push_str(
+            " (A/A: both sides loaded byte-identical libraries, so any difference is noise)",
+        );
     }
     if !p.paired {
         notes.push_str(" (two runs made at different times, compared unpaired)");
@@ -408,20 +428,35 @@ mod tests {
     #[test]
     fn a_claims_file_with_a_bad_range_or_duplicate_id_names_the_file_and_claim() {
         let text = "[[claim]]\nid='x'\ntitle='t'\nrange_pct=[8, 3]\nmetric='speed'\nbenches=['a/*']\nmeasure='m'\n";
-        let err = Claims::parse(text, Path::new("my.toml")).unwrap_err().to_string();
+        let err = Claims::parse(text, Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("my.toml") && err.contains("`x`"), "{err}");
         let twice = text.replace("[8, 3]", "[3, 8]").repeat(2);
-        let err = Claims::parse(&twice, Path::new("my.toml")).unwrap_err().to_string();
+        let err = Claims::parse(&twice, Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("used twice"), "{err}");
-        let unknown = text.replace("[8, 3]", "[3, 8]").replace("metric='speed'", "metric='joy'");
+        let unknown = text
+            .replace("[8, 3]", "[3, 8]")
+            .replace("metric='speed'", "metric='joy'");
         assert!(Claims::parse(&unknown, Path::new("my.toml")).is_err());
     }
 
     #[test]
     fn a_ci_reaching_the_claimed_minimum_confirms_and_above_the_maximum_exceeds() {
-        assert_eq!(outcome(c(30.0, 20.0, 40.0), AES, 1.0), ClaimOutcome::Confirmed);
-        assert_eq!(outcome(c(40.0, 25.0, 55.0), AES, 1.0), ClaimOutcome::Confirmed);
-        assert_eq!(outcome(c(40.1, 25.0, 55.0), AES, 1.0), ClaimOutcome::Exceeded);
+        assert_eq!(
+            outcome(c(30.0, 20.0, 40.0), AES, 1.0),
+            ClaimOutcome::Confirmed
+        );
+        assert_eq!(
+            outcome(c(40.0, 25.0, 55.0), AES, 1.0),
+            ClaimOutcome::Confirmed
+        );
+        assert_eq!(
+            outcome(c(40.1, 25.0, 55.0), AES, 1.0),
+            ClaimOutcome::Exceeded
+        );
     }
 
     #[test]
@@ -431,7 +466,10 @@ mod tests {
 
     #[test]
     fn a_real_gain_under_the_range_is_below_claim() {
-        assert_eq!(outcome(c(5.0, 3.0, 7.0), AES, 1.0), ClaimOutcome::BelowClaim);
+        assert_eq!(
+            outcome(c(5.0, 3.0, 7.0), AES, 1.0),
+            ClaimOutcome::BelowClaim
+        );
         // Real, but within the noise threshold: no change.
         assert_eq!(outcome(c(0.9, 0.1, 1.7), AES, 1.0), ClaimOutcome::NoChange);
     }
@@ -439,25 +477,46 @@ mod tests {
     #[test]
     fn a_ci_around_zero_narrower_than_the_claim_refutes_it_as_no_change() {
         assert_eq!(outcome(c(0.3, -0.8, 1.4), AES, 1.0), ClaimOutcome::NoChange);
-        assert_eq!(outcome(c(0.0, -1.0, 1.0), [3.0, 8.0], 1.0), ClaimOutcome::NoChange);
+        assert_eq!(
+            outcome(c(0.0, -1.0, 1.0), [3.0, 8.0], 1.0),
+            ClaimOutcome::NoChange
+        );
     }
 
     #[test]
     fn an_mde_wider_than_the_claimed_minimum_is_inconclusive() {
         // Half-width 3.01 > 3: cannot tell the claim from nothing.
-        assert_eq!(outcome(c(1.0, -2.0, 4.02), [3.0, 8.0], 1.0), ClaimOutcome::Inconclusive);
+        assert_eq!(
+            outcome(c(1.0, -2.0, 4.02), [3.0, 8.0], 1.0),
+            ClaimOutcome::Inconclusive
+        );
         // Half-width 2.9, the whole CI under 3: refuted.
-        assert_eq!(outcome(c(0.0, -2.9, 2.9), [3.0, 8.0], 1.0), ClaimOutcome::NoChange);
+        assert_eq!(
+            outcome(c(0.0, -2.9, 2.9), [3.0, 8.0], 1.0),
+            ClaimOutcome::NoChange
+        );
         // Half-width 3, holding both zero and part of the range.
-        assert_eq!(outcome(c(1.0, -2.0, 4.0), [3.0, 8.0], 1.0), ClaimOutcome::Inconclusive);
+        assert_eq!(
+            outcome(c(1.0, -2.0, 4.0), [3.0, 8.0], 1.0),
+            ClaimOutcome::Inconclusive
+        );
     }
 
     #[test]
     fn a_clear_loss_is_a_regression_however_wide_the_ci() {
-        assert_eq!(outcome(c(-50.0, -80.0, -20.0), [3.0, 8.0], 1.0), ClaimOutcome::Regression);
-        assert_eq!(outcome(c(-1.5, -2.0, -0.5), AES, 1.0), ClaimOutcome::Regression);
+        assert_eq!(
+            outcome(c(-50.0, -80.0, -20.0), [3.0, 8.0], 1.0),
+            ClaimOutcome::Regression
+        );
+        assert_eq!(
+            outcome(c(-1.5, -2.0, -0.5), AES, 1.0),
+            ClaimOutcome::Regression
+        );
         // Below zero but within the noise: no change.
-        assert_eq!(outcome(c(-0.9, -1.5, -0.2), AES, 1.0), ClaimOutcome::NoChange);
+        assert_eq!(
+            outcome(c(-0.9, -1.5, -0.2), AES, 1.0),
+            ClaimOutcome::NoChange
+        );
     }
 
     #[test]

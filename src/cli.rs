@@ -475,7 +475,12 @@ fn run(args: RunArgs) -> Result<i32> {
     let opts = args.judging.options(doc.seed);
     claims::analyse(&mut doc, None, &claims, opts);
     present(&doc, None);
-    keep(&doc, args.json.as_deref(), args.save.as_deref(), &args.store)?;
+    keep(
+        &doc,
+        args.json.as_deref(),
+        args.save.as_deref(),
+        &args.store,
+    )?;
     args.report.write(&doc)?;
     Ok(conclude(&doc, None))
 }
@@ -608,7 +613,13 @@ fn conclude(doc: &Document, gate: Option<f64>) -> i32 {
         regressed.len(),
         regressed
             .iter()
-            .map(|c| format!("{} {} % ({} vs {})", c.bench, crate::compare::signed(c.change_pct), c.variant, c.baseline))
+            .map(|c| format!(
+                "{} {} % ({} vs {})",
+                c.bench,
+                crate::compare::signed(c.change_pct),
+                c.variant,
+                c.baseline
+            ))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -641,7 +652,10 @@ impl Progress {
                 let _ = writeln!(err, "round {round}/{of}");
             }
             Event::Extending { round, unsettled } if !self.tty => {
-                let _ = writeln!(err, "round {round}: {unsettled} benchmark(s) above --target-ci");
+                let _ = writeln!(
+                    err,
+                    "round {round}: {unsettled} benchmark(s) above --target-ci"
+                );
             }
             Event::Measuring {
                 bench,

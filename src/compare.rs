@@ -230,7 +230,11 @@ pub fn within<'a>(results: &'a [BenchResult], variants: &[String]) -> Vec<Pairin
 /// The comparisons within one run: each variant against the first, paired, with
 /// the A/A label from what the variants loaded.
 pub fn within_run(doc: &Document) -> Vec<Pairing<'_>> {
-    let names: Vec<String> = doc.variants.iter().map(|v| v.variant.name.clone()).collect();
+    let names: Vec<String> = doc
+        .variants
+        .iter()
+        .map(|v| v.variant.name.clone())
+        .collect();
     let mut out = within(&doc.results, &names);
     for p in &mut out {
         p.same_files = doc
@@ -243,7 +247,11 @@ pub fn within_run(doc: &Document) -> Vec<Pairing<'_>> {
 /// The comparisons between a stored run `before` (called `label`) and `after`:
 /// each variant of `after` against the same-named variant of `before`, or the
 /// single variant of each when their names differ; unpaired.
-pub fn between_runs<'a>(before: &'a Document, label: &str, after: &'a Document) -> Vec<Pairing<'a>> {
+pub fn between_runs<'a>(
+    before: &'a Document,
+    label: &str,
+    after: &'a Document,
+) -> Vec<Pairing<'a>> {
     between(before, label, after)
 }
 
@@ -414,7 +422,11 @@ impl<'a> Pairing<'a> {
 /// measure more rounds: against the first variant, paired, when there are two or
 /// more variants; of the single variant's own median otherwise. Failed benchmarks
 /// are settled (nothing more to learn); too few rounds count as infinitely wide.
-pub fn precision(results: &[BenchResult], variants: &[String], boot: Bootstrap) -> Vec<(String, f64)> {
+pub fn precision(
+    results: &[BenchResult],
+    variants: &[String],
+    boot: Bootstrap,
+) -> Vec<(String, f64)> {
     let mut widest: Vec<(String, f64)> = Vec::new();
     let mut note = |bench: &str, mde: f64| match widest.iter_mut().find(|(b, _)| b == bench) {
         Some((_, w)) => *w = w.max(mde),
@@ -434,7 +446,9 @@ pub fn precision(results: &[BenchResult], variants: &[String], boot: Bootstrap) 
         for r in results {
             let mde = match r.status {
                 Status::Ok => stats::median_interval(&r.figures(), boot)
-                    .map_or(f64::INFINITY, |i| (i.high - i.low) / 2.0 / i.estimate * 100.0),
+                    .map_or(f64::INFINITY, |i| {
+                        (i.high - i.low) / 2.0 / i.estimate * 100.0
+                    }),
                 _ => 0.0,
             };
             note(&r.bench, mde);
@@ -454,26 +468,47 @@ mod tests {
 
     #[test]
     fn a_ci_inside_the_noise_band_is_no_change_up_to_its_edges() {
-        assert_eq!(verdict(change(0.0, -1.0, 1.0), 1.0), ChangeVerdict::NoChange);
-        assert_eq!(verdict(change(0.5, -0.2, 0.9), 1.0), ChangeVerdict::NoChange);
+        assert_eq!(
+            verdict(change(0.0, -1.0, 1.0), 1.0),
+            ChangeVerdict::NoChange
+        );
+        assert_eq!(
+            verdict(change(0.5, -0.2, 0.9), 1.0),
+            ChangeVerdict::NoChange
+        );
     }
 
     #[test]
     fn a_ci_clear_of_zero_with_an_estimate_beyond_the_noise_is_a_change() {
-        assert_eq!(verdict(change(1.5, 0.1, 3.0), 1.0), ChangeVerdict::Improvement);
-        assert_eq!(verdict(change(-1.5, -3.0, -0.1), 1.0), ChangeVerdict::Regression);
+        assert_eq!(
+            verdict(change(1.5, 0.1, 3.0), 1.0),
+            ChangeVerdict::Improvement
+        );
+        assert_eq!(
+            verdict(change(-1.5, -3.0, -0.1), 1.0),
+            ChangeVerdict::Regression
+        );
     }
 
     #[test]
     fn a_real_change_within_the_noise_threshold_is_no_change() {
         assert_eq!(verdict(change(1.0, 0.1, 1.9), 1.0), ChangeVerdict::NoChange);
-        assert_eq!(verdict(change(-1.0, -1.9, -0.1), 1.0), ChangeVerdict::NoChange);
+        assert_eq!(
+            verdict(change(-1.0, -1.9, -0.1), 1.0),
+            ChangeVerdict::NoChange
+        );
     }
 
     #[test]
     fn a_ci_that_holds_zero_and_reaches_past_the_noise_is_inconclusive() {
-        assert_eq!(verdict(change(0.0, -1.01, 0.5), 1.0), ChangeVerdict::Inconclusive);
-        assert_eq!(verdict(change(2.0, 0.0, 4.0), 1.0), ChangeVerdict::Inconclusive);
+        assert_eq!(
+            verdict(change(0.0, -1.01, 0.5), 1.0),
+            ChangeVerdict::Inconclusive
+        );
+        assert_eq!(
+            verdict(change(2.0, 0.0, 4.0), 1.0),
+            ChangeVerdict::Inconclusive
+        );
         assert_eq!(verdict(None, 1.0), ChangeVerdict::Inconclusive);
     }
 
@@ -576,7 +611,11 @@ mod tests {
             result("b1", "stock", Unit::BytesPerSecond, &[1.0, 1.1, 0.9, 1.0]),
             result("b1", "opt", Unit::BytesPerSecond, &[1.0, 1.0, 1.0, 1.0]),
         ];
-        let two = precision(&results, &["stock".into(), "opt".into()], Bootstrap::default());
+        let two = precision(
+            &results,
+            &["stock".into(), "opt".into()],
+            Bootstrap::default(),
+        );
         assert_eq!(two.len(), 1);
         assert!(two[0].1 > 1.0, "{two:?}");
         let one = precision(&results[1..], &["opt".into()], Bootstrap::default());

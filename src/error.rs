@@ -134,9 +134,6 @@ pub enum Error {
     #[error("{path}: {why}")]
     Baseline { path: PathBuf, why: String },
 
-    #[error("{0}")]
-    Usage(String),
-
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

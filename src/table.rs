@@ -112,9 +112,18 @@ fn median_and_spread(doc: &Document, bench: &str, variant: &str) -> (String, Str
 /// rows are preceded by the stored run's rows they were compared with.
 pub fn render_against(doc: &Document, before: Option<(&Document, &str)>) -> String {
     let with_changes = !doc.comparisons.is_empty();
-    let mut header = vec!["benchmark".into(), "variant".into(), "median".into(), "spread".into()];
+    let mut header = vec![
+        "benchmark".into(),
+        "variant".into(),
+        "median".into(),
+        "spread".into(),
+    ];
     if with_changes {
-        let mut baselines: Vec<&str> = doc.comparisons.iter().map(|c| c.baseline.as_str()).collect();
+        let mut baselines: Vec<&str> = doc
+            .comparisons
+            .iter()
+            .map(|c| c.baseline.as_str())
+            .collect();
         baselines.dedup();
         header.push(match baselines[..] {
             [one] => format!("vs {one} (95 % CI)"),

@@ -49,7 +49,13 @@ fn system_dir_of(soname: &str) -> PathBuf {
         .lines()
         .find(|l| l.trim_start().starts_with(soname))
         .unwrap_or_else(|| panic!("{soname} not in ldd output:\n{listing}"));
-    let path = line.split("=>").nth(1).unwrap().split_whitespace().next().unwrap();
+    let path = line
+        .split("=>")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
     Path::new(path).parent().unwrap().to_owned()
 }
 
@@ -67,7 +73,13 @@ fn copies_of(sonames: &[&str], dir: &Path) -> PathBuf {
 fn zlib_source() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--manifest-path",
+        ])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
         .output()
         .expect("cargo metadata runs");
@@ -88,8 +100,20 @@ fn zlib_source() -> PathBuf {
 }
 
 const ZLIB_SOURCES: [&str; 15] = [
-    "adler32.c", "crc32.c", "deflate.c", "infback.c", "inffast.c", "inflate.c", "inftrees.c",
-    "trees.c", "zutil.c", "compress.c", "uncompr.c", "gzclose.c", "gzlib.c", "gzread.c",
+    "adler32.c",
+    "crc32.c",
+    "deflate.c",
+    "infback.c",
+    "inffast.c",
+    "inflate.c",
+    "inftrees.c",
+    "trees.c",
+    "zutil.c",
+    "compress.c",
+    "uncompr.c",
+    "gzclose.c",
+    "gzlib.c",
+    "gzread.c",
     "gzwrite.c",
 ];
 
@@ -109,7 +133,10 @@ fn build_zlib(out: &Path, opt: &str, sabotage: bool) -> PathBuf {
         }
         let inflate = copy.join("inflate.c");
         let code = std::fs::read_to_string(&inflate).unwrap();
-        let wrong = code.replace("ZSWAP32(hold)) != state->check)", "ZSWAP32(hold)) == state->check)");
+        let wrong = code.replace(
+            "ZSWAP32(hold)) != state->check)",
+            "ZSWAP32(hold)) == state->check)",
+        );
         assert_ne!(code, wrong, "the data check to invert was not found");
         std::fs::write(&inflate, wrong).unwrap();
         src = copy;
@@ -117,8 +144,18 @@ fn build_zlib(out: &Path, opt: &str, sabotage: bool) -> PathBuf {
     let map = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo-store.d/libs/zlib/zlib.map");
     let lib = out.join("libz.so.1");
     let status = Command::new("cc")
-        .args([opt, "-fPIC", "-shared", "-D_LARGEFILE64_SOURCE=1", "-DHAVE_HIDDEN"])
-        .args(["-DHAVE_UNISTD_H=1", "-DHAVE_STDARG_H=1", "-Wl,-soname,libz.so.1"])
+        .args([
+            opt,
+            "-fPIC",
+            "-shared",
+            "-D_LARGEFILE64_SOURCE=1",
+            "-DHAVE_HIDDEN",
+        ])
+        .args([
+            "-DHAVE_UNISTD_H=1",
+            "-DHAVE_STDARG_H=1",
+            "-Wl,-soname,libz.so.1",
+        ])
         .arg(format!("-Wl,--version-script,{}", map.display()))
         .arg("-I")
         .arg(&src)
@@ -135,7 +172,10 @@ fn build_zlib(out: &Path, opt: &str, sabotage: bool) -> PathBuf {
 fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark() {
     let _turn = turn();
     let tmp = tempfile::tempdir().unwrap();
-    let copy = copies_of(&["libz.so.1", "libzstd.so.1", "libcrypto.so.3"], &tmp.path().join("copy"));
+    let copy = copies_of(
+        &["libz.so.1", "libzstd.so.1", "libcrypto.so.3"],
+        &tmp.path().join("copy"),
+    );
     let system = system_dir_of("libz.so.1");
     let out = tmp.path().join("aa.json");
     let o = storebench(
@@ -145,17 +185,28 @@ fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark()
             &format!("a={}", system.display()),
             "--variant",
             &format!("b={}", copy.display()),
-            "--bench", "decompress/zlib/*",
-            "--bench", "compress/zlib/l1/*",
-            "--bench", "decompress/zstd/l1/*",
-            "--bench", "decompress/zstd/l3/*",
-            "--bench", "aes/256-gcm/*/16384",
-            "--corpus-kib", "256",
-            "--rounds", "10",
-            "--slice", "0.05",
-            "--target-ci", "0.5",
-            "--max-time", "100s",
-            "--seed", "7",
+            "--bench",
+            "decompress/zlib/*",
+            "--bench",
+            "compress/zlib/l1/*",
+            "--bench",
+            "decompress/zstd/l1/*",
+            "--bench",
+            "decompress/zstd/l3/*",
+            "--bench",
+            "aes/256-gcm/*/16384",
+            "--corpus-kib",
+            "256",
+            "--rounds",
+            "10",
+            "--slice",
+            "0.05",
+            "--target-ci",
+            "0.5",
+            "--max-time",
+            "100s",
+            "--seed",
+            "7",
             "--json",
             out.to_str().unwrap(),
         ],
@@ -163,14 +214,23 @@ fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark()
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("A/A: `b` and `a` loaded byte-identical libraries"), "{}", text(&o));
+    assert!(
+        stdout.contains("A/A: `b` and `a` loaded byte-identical libraries"),
+        "{}",
+        text(&o)
+    );
     let doc = json(&out);
     let all = comparisons(&doc);
     assert_eq!(all.len(), 20, "{}", text(&o));
     let no_change = all.iter().filter(|c| c["verdict"] == "no-change").count();
     let rate = no_change as f64 / all.len() as f64;
     eprintln!("A/A: {no_change} of {} no change\n{}", all.len(), text(&o));
-    assert!(rate >= 0.95, "only {no_change} of {} no change\n{}", all.len(), text(&o));
+    assert!(
+        rate >= 0.95,
+        "only {no_change} of {} no change\n{}",
+        all.len(),
+        text(&o)
+    );
 }
 
 #[test]
@@ -185,7 +245,17 @@ fn masking_aes_ni_is_a_large_regression_on_every_16k_aes_benchmark() {
     .unwrap();
     let out = tmp.path().join("control.json");
     let o = storebench(
-        &["run", "--bench", "aes/*/16384", "--rounds", "3", "--slice", "0.05", "--json", "control.json"],
+        &[
+            "run",
+            "--bench",
+            "aes/*/16384",
+            "--rounds",
+            "3",
+            "--slice",
+            "0.05",
+            "--json",
+            "control.json",
+        ],
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -213,8 +283,22 @@ fn zlib_built_at_o0_is_slower_than_at_o2_paired_and_between_stored_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let o2 = build_zlib(&tmp.path().join("o2"), "-O2", false);
     let o0 = build_zlib(&tmp.path().join("o0"), "-O0", false);
-    let benches = ["--bench", "compress/zlib/l6/text", "--bench", "decompress/zlib/l6/text"];
-    let quick = ["--rounds", "5", "--slice", "0.05", "--corpus-kib", "256", "--seed", "3"];
+    let benches = [
+        "--bench",
+        "compress/zlib/l6/text",
+        "--bench",
+        "decompress/zlib/l6/text",
+    ];
+    let quick = [
+        "--rounds",
+        "5",
+        "--slice",
+        "0.05",
+        "--corpus-kib",
+        "256",
+        "--seed",
+        "3",
+    ];
     let variant = |name: &str, dir: &Path| format!("{name}={}", dir.display());
 
     // Side by side, paired: -O0 against -O2 is a regression.
@@ -239,7 +323,10 @@ fn zlib_built_at_o0_is_slower_than_at_o2_paired_and_between_stored_runs() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         assert!(tmp.path().join(format!("baselines/{name}.json")).is_file());
     }
-    let o = storebench(&["compare", "fast", "slow", "--json", "cmp.json"], tmp.path());
+    let o = storebench(
+        &["compare", "fast", "slow", "--json", "cmp.json"],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let all = comparisons(&json(&tmp.path().join("cmp.json")));
     assert_eq!(all.len(), 2, "{}", text(&o));
@@ -248,41 +335,108 @@ fn zlib_built_at_o0_is_slower_than_at_o2_paired_and_between_stored_runs() {
         assert_eq!(c["baseline"], "fast:o2");
         assert_eq!(c["verdict"], "regression", "{c}\n{}", text(&o));
     }
-    let o = storebench(&["compare", "fast", "slow", "--fail-on", "regression=5"], tmp.path());
+    let o = storebench(
+        &["compare", "fast", "slow", "--fail-on", "regression=5"],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("regressed"), "{}", text(&o));
-    let o = storebench(&["compare", "slow", "fast", "--fail-on", "regression"], tmp.path());
-    assert_eq!(o.status.code(), Some(0), "an improvement does not trip the gate\n{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("regressed"),
+        "{}",
+        text(&o)
+    );
+    let o = storebench(
+        &["compare", "slow", "fast", "--fail-on", "regression"],
+        tmp.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "an improvement does not trip the gate\n{}",
+        text(&o)
+    );
 
     // The same file twice: nothing changed, and the gate stays quiet.
-    let o = storebench(&["compare", "fast", "baselines/fast.json", "--fail-on", "regression"], tmp.path());
+    let o = storebench(
+        &[
+            "compare",
+            "fast",
+            "baselines/fast.json",
+            "--fail-on",
+            "regression",
+        ],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("nothing changed between these runs: the same files were loaded"),
+        String::from_utf8_lossy(&o.stdout)
+            .contains("nothing changed between these runs: the same files were loaded"),
         "{}",
         text(&o)
     );
 
     // After the "rebuild": measure now against the stored run.
-    let o = storebench(&["compare", "fast", "--variant", &v0, "--fail-on", "regression"], tmp.path());
+    let o = storebench(
+        &[
+            "compare",
+            "fast",
+            "--variant",
+            &v0,
+            "--fail-on",
+            "regression",
+        ],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 
     // A zlib that computes wrong results is broken, and does not replace a good baseline.
     let bad = build_zlib(&tmp.path().join("bad"), "-O2", true);
     let before = std::fs::read(tmp.path().join("baselines/fast.json")).unwrap();
     let vb = variant("bad", &bad);
-    let mut args = vec!["run", "--save", "fast", "--variant", &v2, "--variant", &vb, "--json", "bad.json"];
+    let mut args = vec![
+        "run",
+        "--save",
+        "fast",
+        "--variant",
+        &v2,
+        "--variant",
+        &vb,
+        "--json",
+        "bad.json",
+    ];
     args.extend(benches);
     args.extend(quick);
     let o = storebench(&args, tmp.path());
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("kept the existing baseline"), "{}", text(&o));
-    assert_eq!(std::fs::read(tmp.path().join("baselines/fast.json")).unwrap(), before);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("kept the existing baseline"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("baselines/fast.json")).unwrap(),
+        before
+    );
     let doc = json(&tmp.path().join("bad.json"));
-    assert!(comparisons(&doc).iter().all(|c| c["verdict"] == "broken"), "{doc}");
-    let universal = doc["claims"].as_array().unwrap().iter().find(|c| c["id"] == "universal").cloned().unwrap();
+    assert!(
+        comparisons(&doc).iter().all(|c| c["verdict"] == "broken"),
+        "{doc}"
+    );
+    let universal = doc["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "universal")
+        .cloned()
+        .unwrap();
     assert_eq!(universal["verdict"], "broken", "{universal}");
-    assert!(universal["sentence"].as_str().unwrap().contains("wrong results"), "{universal}");
+    assert!(
+        universal["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("wrong results"),
+        "{universal}"
+    );
 }
 
 #[test]
@@ -290,15 +444,35 @@ fn corrupt_truncated_and_newer_baselines_fail_cleanly_with_exit_2() {
     let _turn = turn();
     let tmp = tempfile::tempdir().unwrap();
     let o = storebench(
-        &["run", "--bench", "decompress/zlib/l1/text", "--rounds", "3", "--slice", "0.02", "--corpus-kib", "64", "--save", "good"],
+        &[
+            "run",
+            "--bench",
+            "decompress/zlib/l1/text",
+            "--rounds",
+            "3",
+            "--slice",
+            "0.02",
+            "--corpus-kib",
+            "64",
+            "--save",
+            "good",
+        ],
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let good = std::fs::read_to_string(tmp.path().join("baselines/good.json")).unwrap();
     let dir = tmp.path().join("baselines");
     std::fs::write(dir.join("cut.json"), &good[..good.len() / 2]).unwrap();
-    std::fs::write(dir.join("junk.json"), "{\"schema\": \"storebench/1\", \"results\": 12}").unwrap();
-    std::fs::write(dir.join("future.json"), good.replace("\"storebench/1\"", "\"storebench/9\"")).unwrap();
+    std::fs::write(
+        dir.join("junk.json"),
+        "{\"schema\": \"storebench/1\", \"results\": 12}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("future.json"),
+        good.replace("\"storebench/1\"", "\"storebench/9\""),
+    )
+    .unwrap();
     std::fs::write(dir.join("empty.json"), "").unwrap();
     for (name, says) in [
         ("cut", "truncated"),
@@ -310,7 +484,11 @@ fn corrupt_truncated_and_newer_baselines_fail_cleanly_with_exit_2() {
             let o = storebench(&args, tmp.path());
             assert_eq!(o.status.code(), Some(2), "{args:?}\n{}", text(&o));
             let err = String::from_utf8_lossy(&o.stderr);
-            assert!(err.contains(&format!("{name}.json")) && err.contains(says), "{args:?}\n{}", text(&o));
+            assert!(
+                err.contains(&format!("{name}.json")) && err.contains(says),
+                "{args:?}\n{}",
+                text(&o)
+            );
         }
     }
     let o = storebench(&["compare", "missing"], tmp.path());
@@ -319,9 +497,19 @@ fn corrupt_truncated_and_newer_baselines_fail_cleanly_with_exit_2() {
     let o = storebench(&["baselines"], tmp.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("good") && out.contains("system"), "{}", text(&o));
+    assert!(
+        out.contains("good") && out.contains("system"),
+        "{}",
+        text(&o)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(["cut", "junk", "future", "empty"].iter().all(|n| err.contains(&format!("{n}.json"))), "{}", text(&o));
+    assert!(
+        ["cut", "junk", "future", "empty"]
+            .iter()
+            .all(|n| err.contains(&format!("{n}.json"))),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -333,19 +521,55 @@ fn a_hyperfine_export_compares_with_another_and_with_no_measuring() {
             "times": times, "exit_codes": vec![0; times.len()]}]})
         .to_string()
     };
-    std::fs::write(tmp.path().join("old.json"), export(&[1.00, 1.01, 0.99, 1.02, 1.00, 0.98])).unwrap();
-    std::fs::write(tmp.path().join("new.json"), export(&[0.80, 0.81, 0.79, 0.82, 0.80, 0.78])).unwrap();
-    let o = storebench(&["compare", "old.json", "new.json", "--json", "out.json", "--fail-on", "regression"], tmp.path());
+    std::fs::write(
+        tmp.path().join("old.json"),
+        export(&[1.00, 1.01, 0.99, 1.02, 1.00, 0.98]),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("new.json"),
+        export(&[0.80, 0.81, 0.79, 0.82, 0.80, 0.78]),
+    )
+    .unwrap();
+    let o = storebench(
+        &[
+            "compare",
+            "old.json",
+            "new.json",
+            "--json",
+            "out.json",
+            "--fail-on",
+            "regression",
+        ],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let c = &comparisons(&json(&tmp.path().join("out.json")))[0];
     assert_eq!(c["bench"], "gzip -9 big");
     assert_eq!(c["verdict"], "improvement");
     // 1.00 s → 0.80 s is 20 % less time: positive, because lower is better.
-    assert!((c["change_pct"].as_f64().unwrap() - 20.0).abs() < 0.5, "{c}");
-    let o = storebench(&["compare", "new.json", "old.json", "--fail-on", "regression=10"], tmp.path());
+    assert!(
+        (c["change_pct"].as_f64().unwrap() - 20.0).abs() < 0.5,
+        "{c}"
+    );
+    let o = storebench(
+        &[
+            "compare",
+            "new.json",
+            "old.json",
+            "--fail-on",
+            "regression=10",
+        ],
+        tmp.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let o = storebench(&["compare", "old.json"], tmp.path());
-    assert_eq!(o.status.code(), Some(2), "a hyperfine export cannot be measured again\n{}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a hyperfine export cannot be measured again\n{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -355,18 +579,45 @@ fn an_unreachable_target_ci_stops_at_max_time_and_names_what_did_not_get_there()
     let clock = std::time::Instant::now();
     let o = storebench(
         &[
-            "run", "--bench", "decompress/zlib/l1/text", "--bench", "decompress/zstd/l1/text",
-            "--rounds", "3", "--slice", "0.02", "--corpus-kib", "64",
-            "--target-ci", "0.0001", "--max-time", "4s", "--json", "t.json",
+            "run",
+            "--bench",
+            "decompress/zlib/l1/text",
+            "--bench",
+            "decompress/zstd/l1/text",
+            "--rounds",
+            "3",
+            "--slice",
+            "0.02",
+            "--corpus-kib",
+            "64",
+            "--target-ci",
+            "0.0001",
+            "--max-time",
+            "4s",
+            "--json",
+            "t.json",
         ],
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(clock.elapsed().as_secs_f64() < 15.0);
     let doc = json(&tmp.path().join("t.json"));
-    assert!(doc["settings"]["rounds"].as_u64().unwrap() > 3, "{}", doc["settings"]);
-    assert_eq!(doc["settings"]["unsettled"].as_array().unwrap().len(), 2, "{}", doc["settings"]);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("did not get there"), "{}", text(&o));
+    assert!(
+        doc["settings"]["rounds"].as_u64().unwrap() > 3,
+        "{}",
+        doc["settings"]
+    );
+    assert_eq!(
+        doc["settings"]["unsettled"].as_array().unwrap().len(),
+        2,
+        "{}",
+        doc["settings"]
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("did not get there"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -375,14 +626,29 @@ fn calibrate_prints_the_mde_per_group_and_detects_the_control() {
     let tmp = tempfile::tempdir().unwrap();
     let o = storebench(
         &[
-            "calibrate", "--budget", "12s", "--slice", "0.05", "--corpus-kib", "256",
-            "--bench", "decompress/zlib/l6/text", "--bench", "aes/256-gcm/encrypt/16384",
+            "calibrate",
+            "--budget",
+            "12s",
+            "--slice",
+            "0.05",
+            "--corpus-kib",
+            "256",
+            "--bench",
+            "decompress/zlib/l6/text",
+            "--bench",
+            "aes/256-gcm/encrypt/16384",
         ],
         tmp.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    for expect in ["compression", "aes", "to detect 3 %", "A/A:", "detected: every AES benchmark"] {
+    for expect in [
+        "compression",
+        "aes",
+        "to detect 3 %",
+        "A/A:",
+        "detected: every AES benchmark",
+    ] {
         assert!(out.contains(expect), "no `{expect}`\n{}", text(&o));
     }
 }

@@ -151,7 +151,11 @@ a change smaller than it cannot be told from noise. Detecting {TARGET_PCT} % wit
         count(ChangeVerdict::Inconclusive)
     ));
     for c in cal.false_positives() {
-        out.push_str(&format!("  false positive: {} {} %\n", c.bench, signed(c.change_pct)));
+        out.push_str(&format!(
+            "  false positive: {} {} %\n",
+            c.bench,
+            signed(c.change_pct)
+        ));
     }
     if cal.control.is_empty() {
         out.push_str("positive control: no aes/* benchmark selected, so none was run\n");

@@ -117,7 +117,12 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         println!();
         println!("nothing changed between these runs: the same files were loaded (did the rebuild take? check the store paths)");
     }
-    keep(&after, args.json.as_deref(), args.save.as_deref(), &args.store)?;
+    keep(
+        &after,
+        args.json.as_deref(),
+        args.save.as_deref(),
+        &args.store,
+    )?;
     args.report.write(&after)?;
     Ok(conclude(&after, args.fail_on))
 }
@@ -165,7 +170,9 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         .filter(|id| !benches.iter().any(|b| b.id == *id))
         .collect();
     if benches.is_empty() {
-        return Err(bad("none of its benchmarks can be measured again here".into()));
+        return Err(bad(
+            "none of its benchmarks can be measured again here".into()
+        ));
     }
     if !missing.is_empty() {
         eprintln!(
@@ -203,7 +210,11 @@ fn corpus_of(doc: &Document) -> CorpusSpec {
             bytes: first.bytes as usize,
         },
         Some(_) => CorpusSpec::Files {
-            paths: doc.corpora.iter().map(|c| PathBuf::from(&c.source)).collect(),
+            paths: doc
+                .corpora
+                .iter()
+                .map(|c| PathBuf::from(&c.source))
+                .collect(),
         },
         None => CorpusSpec::Generated {
             seed: doc.seed,
