@@ -422,6 +422,7 @@ mod tests {
         assert!(!get("compression").covers("compress/zlib/l6/json", Unit::BytesPerSecond));
         assert!(get("electron-ram").covers("probe/electron/pss", Unit::Bytes));
         assert!(!get("electron-ram").covers("probe/electron/cpu", Unit::CpuSecondsPerSecond));
+        assert!(!get("electron-ram").covers("command/electron-app/wall", Unit::Seconds));
         assert!(get("video-cpu").covers("probe/video/cpu", Unit::CpuSecondsPerSecond));
     }
 
