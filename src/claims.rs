@@ -445,6 +445,61 @@ mod tests {
     }
 
     #[test]
+    fn a_probe_with_35_percent_less_memory_confirms_the_electron_claim_with_one_sentence() {
+        let mut results = Vec::new();
+        for (variant, pss) in [("before", 100.0), ("after", 65.0)] {
+            for (metric, unit, v) in [
+                ("pss", Unit::Bytes, pss),
+                ("cpu", Unit::CpuSecondsPerSecond, 1.0),
+            ] {
+                let mut r = crate::results::BenchResult::new(
+                    &format!("probe/electron/{metric}"),
+                    "probe",
+                    variant,
+                    unit,
+                    1,
+                    vec![],
+                    Status::Ok,
+                    None,
+                );
+                r.values = vec![v, v * 1.01, v * 0.99, v];
+                results.push(r);
+            }
+        }
+        let (before, after): (Vec<_>, Vec<_>) =
+            results.into_iter().partition(|r| r.variant == "before");
+        let before = compare::tests::run_of(before);
+        let mut after = compare::tests::run_of(after);
+        analyse(
+            &mut after,
+            Some((&before, "b")),
+            &Claims::builtin(),
+            Options::new(1.0, 1),
+        );
+        let v = after
+            .claims
+            .iter()
+            .find(|c| c.id == "electron-ram")
+            .unwrap();
+        assert_eq!(v.verdict, ClaimOutcome::Confirmed, "{v:?}");
+        assert_eq!(v.benches, ["probe/electron/pss"]);
+        assert!(
+            v.sentence.contains("35.0 % less memory") && v.sentence.contains("unpaired"),
+            "{}",
+            v.sentence
+        );
+        assert_eq!(
+            v.sentence.matches(". ").count(),
+            0,
+            "one sentence: {}",
+            v.sentence
+        );
+        let not = after.claims.iter().find(|c| c.id == "openssl-aes").unwrap();
+        assert_eq!(not.verdict, ClaimOutcome::NotMeasured);
+        assert!(not.sentence.contains("aes/*"), "{}", not.sentence);
+    }
+
+    #[test]
     fn a_ci_reaching_the_claimed_minimum_confirms_and_above_the_maximum_exceeds() {
         assert_eq!(
             outcome(c(30.0, 20.0, 40.0), AES, 1.0),

@@ -559,7 +559,11 @@ fn present(doc: &Document, before: Option<(&Document, &str)>) {
         print!("{groups}");
     }
     println!();
-    print!("{}", table::render_claims(doc));
+    if doc.comparisons.is_empty() {
+        println!("claims: nothing was compared (one variant); add a second --variant, or store this run with --save and `storebench compare` it later");
+    } else {
+        print!("{}", table::render_claims(doc));
+    }
     if before.is_none() {
         println!();
         print!("{}", table::render_provenance(doc));

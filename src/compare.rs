@@ -458,7 +458,7 @@ pub fn precision(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::results::RoundSample;
 
@@ -603,6 +603,79 @@ mod tests {
         let (x, y) = aligned(&a, &b).unwrap();
         assert_eq!(x, vec![1000.0 / 0.1, 1000.0 / 0.3]);
         assert_eq!(y, vec![1000.0 / 0.05, 1000.0 / 0.15]);
+    }
+
+    /// A stored run of `results`, one variant record per variant named in them.
+    pub(crate) fn run_of(results: Vec<BenchResult>) -> Document {
+        let mut names: Vec<String> = results.iter().map(|r| r.variant.clone()).collect();
+        names.dedup();
+        Document {
+            schema: crate::results::SCHEMA.into(),
+            tool: crate::results::Tool::this(),
+            started: String::new(),
+            command_line: vec![],
+            host: Default::default(),
+            seed: 1,
+            settings: Default::default(),
+            corpora: vec![],
+            variants: names
+                .into_iter()
+                .map(|name| crate::results::VariantRecord {
+                    variant: crate::variant::Variant {
+                        name,
+                        ..crate::variant::Variant::system()
+                    },
+                    provenance: None,
+                    same_files_as: vec![],
+                })
+                .collect(),
+            results,
+            comparisons: vec![],
+            groups: vec![],
+            claims: vec![],
+            probe: None,
+        }
+    }
+
+    fn memory(bench: &str, variant: &str, values: &[f64]) -> BenchResult {
+        let mut r = result(bench, variant, Unit::Bytes, &[1.0; 1]);
+        r.values = values.to_vec();
+        r
+    }
+
+    #[test]
+    fn stored_runs_pair_same_named_variants_or_their_single_ones_unpaired() {
+        let before = run_of(vec![memory(
+            "probe/x/pss",
+            "before",
+            &[100.0, 101.0, 99.0, 100.0],
+        )]);
+        let after = run_of(vec![memory(
+            "probe/x/pss",
+            "after",
+            &[65.0, 66.0, 64.0, 65.0],
+        )]);
+        let pairings = between_runs(&before, "old", &after);
+        assert_eq!(pairings.len(), 1);
+        let p = &pairings[0];
+        assert_eq!(
+            (p.baseline.as_str(), p.variant.as_str(), p.paired),
+            ("old:before", "after", false)
+        );
+        let c = &p.comparisons(Options::new(1.0, 1))[0];
+        // 35 % less memory: a positive change.
+        assert!((c.change_pct - 35.0).abs() < 1e-9, "{c:?}");
+        assert_eq!(c.verdict, ChangeVerdict::Improvement);
+
+        let two = run_of(vec![
+            memory("probe/x/pss", "a", &[1.0, 1.0]),
+            memory("probe/x/pss", "b", &[1.0, 1.0]),
+        ]);
+        assert!(
+            between_runs(&before, "old", &two).is_empty(),
+            "no name in common, not single"
+        );
+        assert_eq!(between_runs(&two, "old", &two).len(), 2);
     }
 
     #[test]

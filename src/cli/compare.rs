@@ -170,9 +170,12 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         .filter(|id| !benches.iter().any(|b| b.id == *id))
         .collect();
     if benches.is_empty() {
-        return Err(bad(
-            "none of its benchmarks can be measured again here".into()
-        ));
+        let why = if before.probe.is_some() {
+            "a probe of running processes is measured again with storebench probe (--label after --json after.json); then compare the two files"
+        } else {
+            "none of its benchmarks is one storebench can measure again here; compare two stored runs instead"
+        };
+        return Err(bad(why.into()));
     }
     if !missing.is_empty() {
         eprintln!(
