@@ -194,7 +194,7 @@ fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark()
     args.extend(words(
         "--bench decompress/zlib/* --bench decompress/zstd/l1/* --bench decompress/zstd/l3/* \
          --bench decompress/zstd/l9/* --bench compress/zlib/l1/text --bench compress/zlib/l1/json \
-         --corpus-kib 256 --rounds 10 --slice 0.05 --target-ci 0.4 --max-time 150s --seed 7",
+         --corpus-kib 256 --rounds 20 --slice 0.03 --target-ci 0.4 --max-time 150s --seed 7",
     ));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = storebench(&args, tmp.path());
