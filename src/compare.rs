@@ -532,6 +532,8 @@ pub(crate) mod tests {
         assert!((Direction::HigherIsBetter.pct(120.0 / 100.0) - 20.0).abs() < 1e-9);
         // Memory down from 100 to 65: "times better" is 100/65, a 35 % reduction.
         assert!((Direction::LowerIsBetter.pct(100.0 / 65.0) - 35.0).abs() < 1e-9);
+        // A time that grows by 10 % is worse: negative.
+        assert!(Direction::LowerIsBetter.pct(1.0 / 1.1) < 0.0);
         // Memory up from 100 to 200: −100 %.
         assert!((Direction::LowerIsBetter.pct(0.5) + 100.0).abs() < 1e-9);
     }
