@@ -154,6 +154,8 @@ mod tests {
             change_pct: change,
             ci_low_pct: change.map(|c| c - 1.0),
             ci_high_pct: change.map(|c| c + 1.0),
+            mde_pct: change.map(|_| 1.0),
+            paired: Some(true),
             verdict,
             sentence: String::new(),
             benches: vec![],

@@ -243,6 +243,8 @@ pub mod tests {
             change_pct: Some(4.0),
             ci_low_pct: Some(1.0),
             ci_high_pct: Some(7.0),
+            mde_pct: Some(3.0),
+            paired: Some(true),
             verdict: ClaimOutcome::Confirmed,
             sentence: EVIL.into(),
             benches: vec![EVIL.into()],
