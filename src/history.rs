@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::results::Document;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,7 +33,10 @@ CREATE TABLE runs (
     seed INTEGER NOT NULL,
     rounds INTEGER NOT NULL,
     command_line TEXT NOT NULL,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    -- The whole results document, so a later night can be compared with it
+    -- exactly as `compare` compares two stored runs.
+    document TEXT NOT NULL
 );
 CREATE TABLE variants (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -279,6 +282,34 @@ impl History {
     }
 }
 
+impl History {
+    /// The most recent recorded run of the same config (see [`config_key`]) on
+    /// the same host name as `doc`: what `--against last` compares with.
+    pub fn last(&self, doc: &Document) -> Result<Option<(i64, Document)>> {
+        let fail = |e: rusqlite::Error| bad(&self.path, e);
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT r.id, r.document FROM runs r JOIN hosts h ON h.id = r.host_id
+                 WHERE h.hostname = ?1 AND r.config = ?2 ORDER BY r.started DESC, r.id DESC LIMIT 1",
+                params![doc.host.hostname, config_key(doc)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(fail)?;
+        let Some((id, json)) = row else {
+            return Ok(None);
+        };
+        let before = serde_json::from_str(&json).map_err(|e| {
+            bad(
+                &self.path,
+                format!("run {id}'s document is unreadable ({e})"),
+            )
+        })?;
+        Ok(Some((id, before)))
+    }
+}
+
 /// What makes two runs "the same config": the variant names and the benchmark
 /// patterns, so `ci --against last` compares like with like.
 pub fn config_key(doc: &Document) -> String {
@@ -324,8 +355,8 @@ fn insert_run(tx: &Transaction, doc: &Document, source: &str) -> rusqlite::Resul
     )?;
     let recorded = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     tx.execute(
-        "INSERT INTO runs (started, recorded, host_id, config, seed, rounds, command_line, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO runs (started, recorded, host_id, config, seed, rounds, command_line, source, document)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             doc.started,
             recorded,
@@ -334,7 +365,8 @@ fn insert_run(tx: &Transaction, doc: &Document, source: &str) -> rusqlite::Resul
             doc.seed as i64,
             doc.settings.rounds,
             doc.command_line.join(" "),
-            source
+            source,
+            serde_json::to_string(doc).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?
         ],
     )?;
     Ok(tx.last_insert_rowid())

@@ -138,3 +138,26 @@ fn the_default_path_follows_xdg_data_home_then_home() {
     );
     assert_eq!(path_from(None, None), None);
 }
+
+#[test]
+fn last_is_the_latest_run_of_the_same_config_and_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("h.db")).unwrap();
+    let tonight = night("2026-11-22T02:00:00Z", "cc", 0.1);
+    assert!(h.last(&tonight).unwrap().is_none());
+    h.record(&night("2026-11-20T02:00:00Z", "aa", 0.1), "ci")
+        .unwrap();
+    let second = h
+        .record(&night("2026-11-21T02:00:00Z", "bb", 0.2), "ci")
+        .unwrap();
+    let mut other = night("2026-11-21T03:00:00Z", "bb", 0.2);
+    other.settings.bench_patterns = vec!["aes/*".into()];
+    h.record(&other, "ci").unwrap();
+    let mut elsewhere = night("2026-11-21T04:00:00Z", "bb", 0.2);
+    elsewhere.host.hostname = "other".into();
+    h.record(&elsewhere, "ci").unwrap();
+    let (id, before) = h.last(&tonight).unwrap().expect("a run of this config");
+    assert_eq!(id, second);
+    assert_eq!(before.started, "2026-11-21T02:00:00Z");
+    assert_eq!(before.results.len(), 2);
+}
