@@ -6,6 +6,7 @@ mod report;
 
 mod calibrate;
 mod compare;
+mod history;
 
 use crate::baseline::{self, Saved};
 use crate::claims::{self, Claims};
@@ -82,6 +83,9 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Render results documents as one self-contained HTML page.
     Report(report::ReportArgs),
+    /// List the recorded runs, print a benchmark's trend, or import stored runs.
+    #[command(after_help = history::ABOUT)]
+    History(history::HistoryArgs),
 }
 
 const DISCOVER_HELP: &str = "\
@@ -234,6 +238,8 @@ struct RunArgs {
     judging: Judging,
     #[command(flatten)]
     adaptive: Adaptive,
+    #[command(flatten)]
+    recording: history::Recording,
 }
 
 #[derive(Args)]
@@ -258,6 +264,7 @@ pub fn main() -> i32 {
         Command::Corpus(args) => corpus(args),
         Command::Probe(args) => probe::probe(args),
         Command::Report(args) => report::report(args),
+        Command::History(args) => history::history(args),
     };
     match outcome {
         Ok(code) => code,
@@ -482,6 +489,7 @@ fn run(args: RunArgs) -> Result<i32> {
         &args.store,
     )?;
     args.report.write(&doc)?;
+    args.recording.record(&doc, "run")?;
     Ok(conclude(&doc, None))
 }
 

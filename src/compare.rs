@@ -538,7 +538,7 @@ pub(crate) mod tests {
         assert!((Direction::LowerIsBetter.pct(0.5) + 100.0).abs() < 1e-9);
     }
 
-    fn result(bench: &str, variant: &str, unit: Unit, per_round: &[f64]) -> BenchResult {
+    pub(crate) fn result(bench: &str, variant: &str, unit: Unit, per_round: &[f64]) -> BenchResult {
         let rounds = per_round
             .iter()
             .enumerate()

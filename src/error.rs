@@ -134,6 +134,9 @@ pub enum Error {
     #[error("{path}: {why}")]
     Baseline { path: PathBuf, why: String },
 
+    #[error("history {path}: {why}")]
+    History { path: PathBuf, why: String },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

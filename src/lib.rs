@@ -9,6 +9,7 @@ pub mod compare;
 pub mod config;
 pub mod error;
 pub mod glibc;
+pub mod history;
 pub mod host;
 pub mod interpreter;
 pub mod library;

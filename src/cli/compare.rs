@@ -56,6 +56,9 @@ pub struct CompareArgs {
     judging: Judging,
     #[command(flatten)]
     report: super::report::RunReport,
+    /// Where a measuring compare records its run (two stored runs are not recorded).
+    #[command(flatten)]
+    recording: super::history::Recording,
 }
 
 #[derive(Args)]
@@ -124,6 +127,9 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         &args.store,
     )?;
     args.report.write(&after)?;
+    if args.runs.len() == 1 {
+        args.recording.record(&after, "compare")?;
+    }
     Ok(conclude(&after, args.fail_on))
 }
 

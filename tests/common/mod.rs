@@ -10,7 +10,11 @@ pub const SYSTEM_LIBS: &str = "/usr/lib/x86_64-linux-gnu";
 
 pub fn storebench() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_storebench"));
-    cmd.env_remove("LD_LIBRARY_PATH").env("NO_COLOR", "1");
+    // Runs record in the history by default: never in the real home's.
+    let data = std::env::temp_dir().join(format!("storebench-test-data-{}", std::process::id()));
+    cmd.env_remove("LD_LIBRARY_PATH")
+        .env("NO_COLOR", "1")
+        .env("XDG_DATA_HOME", data);
     cmd
 }
 

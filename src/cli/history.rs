@@ -1,0 +1,212 @@
+//! `storebench history`, and the `--history PATH` / `--no-history` options with
+//! which `run` and `compare` record what they measured.
+
+use crate::baseline;
+use crate::error::{exit, Result};
+use crate::history::{self, History, Point};
+use crate::table;
+use crate::workload::Unit;
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+pub const ABOUT: &str = "\
+The history is a SQLite database (WAL mode; schema versioned with PRAGMA user_version
+and migrated on open). `run` and a measuring `compare` record every run in it, in
+one transaction: a run killed midway leaves nothing behind. Default:
+$XDG_DATA_HOME/storebench/history.db, else ~/.local/share/storebench/history.db.
+
+Examples:
+  storebench history
+  storebench history --bench 'compress/zlib/*'
+  storebench history import before.json hyperfine.json
+
+The trend lists each benchmark's median per run and variant, the change from the
+previous run, and which benchmarked library file (by content hash) changed then.
+Night-to-night changes are not paired: read them against the noise of the nights
+before.
+
+Exit codes: 0 listed or imported, 2 the database or a file could not be read.";
+
+/// Where runs are recorded; flattened into the measuring commands.
+#[derive(Args)]
+pub struct Recording {
+    /// The history database to record the run in.
+    /// Default: $XDG_DATA_HOME/storebench/history.db (else ~/.local/share/…).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_history")]
+    history: Option<PathBuf>,
+    /// Do not record the run.
+    #[arg(long)]
+    no_history: bool,
+}
+
+impl Recording {
+    /// Records `doc`. A failure is an error when `--history` was given, and a
+    /// warning for the default database (a read-only home must not lose a run's
+    /// printed results).
+    pub fn record(&self, doc: &crate::results::Document, source: &str) -> Result<()> {
+        if self.no_history {
+            return Ok(());
+        }
+        let (path, explicit) = match (&self.history, history::default_path()) {
+            (Some(p), _) => (p.clone(), true),
+            (None, Some(p)) => (p, false),
+            (None, None) => return Ok(()),
+        };
+        match History::open(&path).and_then(|mut h| h.record(doc, source)) {
+            Ok(id) => {
+                eprintln!("recorded run {id} in {}", path.display());
+                Ok(())
+            }
+            Err(e) if !explicit => {
+                eprintln!(
+                    "warning: the run was not recorded: {e} (give --history PATH or --no-history)"
+                );
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    action: Option<Action>,
+    /// Print the trend of the benchmarks matching this glob (`*` crosses `/`).
+    #[arg(long = "bench", value_name = "GLOB")]
+    bench: Option<String>,
+    #[command(flatten)]
+    db: Db,
+}
+
+#[derive(Args)]
+struct Db {
+    /// The history database. Default: $XDG_DATA_HOME/storebench/history.db.
+    #[arg(long, value_name = "PATH")]
+    history: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// Record stored runs (storebench results documents or hyperfine
+    /// --export-json files) in the history.
+    Import {
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+impl Db {
+    fn open(&self) -> Result<History> {
+        let path = self.history.clone().or_else(history::default_path);
+        let path = path.unwrap_or_else(|| PathBuf::from("history.db"));
+        History::open(&path)
+    }
+}
+
+pub fn history(args: HistoryArgs) -> Result<i32> {
+    match args.action {
+        Some(Action::Import { files, db }) => import(&files, &db),
+        None => {
+            let h = args.db.open()?;
+            match args.bench {
+                Some(glob) => trend(&h, &glob),
+                None => list(&h),
+            }
+        }
+    }
+}
+
+fn import(files: &[PathBuf], db: &Db) -> Result<i32> {
+    // Every file is read before any is recorded: a bad file imports nothing.
+    let docs = files
+        .iter()
+        .map(|f| baseline::load(f).map(|d| (f, d)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut h = db.open()?;
+    for (file, doc) in docs {
+        let id = h.record(&doc, &format!("import {}", file.display()))?;
+        println!("imported {} as run {id}", file.display());
+    }
+    Ok(exit::OK)
+}
+
+fn list(h: &History) -> Result<i32> {
+    let runs = h.runs()?;
+    let mut out = std::io::stdout().lock();
+    if runs.is_empty() {
+        let _ = writeln!(out, "no runs recorded in {}", h.path().display());
+    }
+    for r in runs {
+        let _ = writeln!(
+            out,
+            "{:>5}  {}  {:<16} {:>4} results  {:<24} {}",
+            r.id,
+            r.started,
+            r.hostname,
+            r.results,
+            r.variants.join(","),
+            r.source
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn trend(h: &History, glob: &str) -> Result<i32> {
+    let points = h.trend(glob)?;
+    let mut out = std::io::stdout().lock();
+    if points.is_empty() {
+        let _ = writeln!(out, "no recorded result matches `{glob}`");
+    }
+    let mut previous: Option<&Point> = None;
+    for p in &points {
+        let same_series = previous.is_some_and(|q| q.bench == p.bench && q.variant == p.variant);
+        if !same_series {
+            let _ = writeln!(out, "{} [{}]", p.bench, p.variant);
+            previous = None;
+        }
+        let _ = writeln!(out, "  {}", line(previous, p));
+        previous = Some(p);
+    }
+    Ok(exit::OK)
+}
+
+/// One run of a trend: date, run, median, the change from the run before, and
+/// the library files that differ from it.
+fn line(previous: Option<&Point>, p: &Point) -> String {
+    let unit: Option<Unit> = serde_json::from_value(p.unit.clone().into()).ok();
+    let figure = match (p.median, unit) {
+        (Some(m), Some(u)) => table::human(m, u),
+        (Some(m), None) => format!("{m:.4} {}", p.unit),
+        (None, _) => "—".into(),
+    };
+    let mut s = format!("{}  run {:>4}  {figure:>14}", p.started, p.run);
+    let Some(q) = previous else { return s };
+    if let (Some(a), Some(b), Some(u)) = (q.median, p.median, unit) {
+        let change = if u.higher_is_better() {
+            (b / a - 1.0) * 100.0
+        } else {
+            (1.0 - b / a) * 100.0
+        };
+        s.push_str(&format!("  {} %", crate::compare::signed(change)));
+    }
+    for (soname, hash, path) in &p.libraries {
+        let before = q.libraries.iter().find(|(n, _, _)| n == soname);
+        if let Some((_, old_hash, old_path)) = before.filter(|(_, h, _)| h != hash) {
+            s.push_str(&format!(
+                "  ← {soname} changed from {old_path} ({}) to {path} ({})",
+                short(old_hash),
+                short(hash)
+            ));
+        }
+    }
+    s
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
