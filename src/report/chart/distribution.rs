@@ -2,11 +2,11 @@
 //! per benchmark, as a percentage of the reference variant's median. This is
 //! the noise a confidence interval summarises, shown point by point.
 
+use super::{dodge, Area, Chart, DrawResult, ROW, WIDTH};
 use super::{
     label_area, label_font, legend, marker, padded_range, row_label, row_y, rows_axis, rows_height,
     rows_ticks, style_mesh,
 };
-use super::{Area, Chart, DrawResult, ROW, WIDTH};
 use crate::report::palette;
 use crate::results::{BenchResult, Status};
 use crate::stats;
@@ -110,7 +110,7 @@ impl DistributionChart {
             .iter()
             .position(|(i, _)| *i == variant)
             .unwrap_or(0);
-        (j as f64 - (k as f64 - 1.0) / 2.0) * (0.7 / k as f64)
+        dodge(j, k, 0.7)
     }
 }
 

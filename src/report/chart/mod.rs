@@ -138,6 +138,12 @@ pub fn row_y(i: usize, n: usize) -> f64 {
 }
 
 /// The name of the row a y tick sits on.
+/// Where the `position`-th of `count` variants sits within a row: spread evenly
+/// over `spread` of the row's height and centred on it, so markers do not overlap.
+pub fn dodge(position: usize, count: usize, spread: f64) -> f64 {
+    (position as f64 - (count as f64 - 1.0) / 2.0) * (spread / count as f64)
+}
+
 pub fn row_label(names: &[String], y: f64) -> String {
     let n = names.len();
     let i = n as f64 - 1.0 - y.round();

@@ -2,11 +2,11 @@
 //! median figure with a whisker from the slowest to the fastest round. A log
 //! axis when the benchmarks span more than a decade, else a linear one from 0.
 
+use super::{dodge, Area, Chart, DrawResult, ROW, WIDTH};
 use super::{
     label_area, label_font, legend, marker, rate_label, row_label, row_y, rows_axis, rows_height,
     rows_ticks, style_mesh,
 };
-use super::{Area, Chart, DrawResult, ROW, WIDTH};
 use crate::report::palette;
 use crate::results::{BenchResult, Status};
 use crate::stats;
@@ -89,7 +89,7 @@ impl ThroughputChart {
             .iter()
             .position(|(i, _)| *i == variant)
             .unwrap_or(0);
-        (j as f64 - (k as f64 - 1.0) / 2.0) * (0.6 / k as f64)
+        dodge(j, k, 0.6)
     }
 
     fn measured(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
