@@ -242,6 +242,7 @@ fn from_hyperfine(path: &Path, value: serde_json::Value) -> Result<Document> {
         groups: vec![],
         claims: vec![],
         probe: None,
+        ci: None,
     })
 }
 

@@ -555,6 +555,7 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
         groups: vec![],
         claims: vec![],
         probe: None,
+        ci: None,
     })
 }
 

@@ -636,6 +636,7 @@ pub(crate) mod tests {
             groups: vec![],
             claims: vec![],
             probe: None,
+            ci: None,
         }
     }
 

@@ -42,6 +42,77 @@ pub struct Document {
     /// What a probe of running processes watched; None for benchmark runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<ProbeRecord>,
+    /// What `storebench ci` adds: the reference, the night's changes, the gates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<CiRecord>,
+}
+
+/// A `storebench ci` run: what it compared with, how the machine looked before
+/// measuring, and each gate's outcome.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CiRecord {
+    /// The reference: `run 12 (2026-11-24T02:00:03Z)`, `baseline NAME`; None
+    /// with `--against none` or when there was no earlier run.
+    pub against: Option<String>,
+    /// Each benchmark and variant against the same in the reference (unpaired).
+    pub changes: Vec<Comparison>,
+    /// One per gated benchmark and variant, and per gated claim.
+    pub gates: Vec<GateOutcome>,
+    pub environment: Environment,
+    /// Rounds `--confirm` added to the benchmarks that first regressed.
+    #[serde(default)]
+    pub confirm_rounds: u32,
+}
+
+/// One gate: a benchmark of a variant (`kind` bench) or a claim (`kind` claim).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GateOutcome {
+    pub kind: GateKind,
+    /// The benchmark id or the claim id.
+    pub name: String,
+    pub variant: String,
+    /// The rule, as written: `regression > 3%`, `stays confirmed`.
+    pub rule: String,
+    pub passed: bool,
+    /// The change that was judged, with its 95 % CI, in percent (positive = better).
+    pub change_pct: Option<f64>,
+    pub ci_low_pct: Option<f64>,
+    pub ci_high_pct: Option<f64>,
+    /// One line: what changed, by how much, how sure, and which library file changed.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateKind {
+    Bench,
+    Claim,
+}
+
+/// The machine's state before measuring, as pyperf's `system show` reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    pub governor: Option<String>,
+    /// Turbo/boost enabled; None when the machine does not say.
+    pub turbo: Option<bool>,
+    pub load_average: [f64; 3],
+    /// The share of all CPUs busy over a short sample, in percent.
+    pub cpu_busy_pct: f64,
+    /// The processes that used the most CPU over that sample.
+    pub busiest: Vec<BusyProcess>,
+    /// None when the machine has no battery.
+    pub on_battery: Option<bool>,
+    pub swap_used_bytes: u64,
+    /// What may disturb the measurement, in words.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusyProcess {
+    pub pid: u32,
+    pub name: String,
+    /// Percent of one CPU.
+    pub cpu_pct: f64,
 }
 
 /// A probe's window and the processes it counted or could not read. Its figures

@@ -161,6 +161,7 @@ fn document(probe: &Probe, label: &str, started: String, observation: &Observati
         groups: vec![],
         claims: vec![],
         probe: Some(probe.record(observation)),
+        ci: None,
     }
 }
 
