@@ -5,6 +5,7 @@ mod probe;
 mod report;
 
 mod calibrate;
+mod ci;
 mod compare;
 mod history;
 
@@ -64,6 +65,10 @@ enum Command {
     /// compare two stored runs without measuring (BEFORE AFTER).
     #[command(after_help = compare::EXAMPLES)]
     Compare(compare::CompareArgs),
+    /// The nightly job: check the machine, measure, compare with the last run
+    /// (or a baseline), apply the gates, record, report, and print a short summary.
+    #[command(after_help = ci::ABOUT)]
+    Ci(ci::CiArgs),
     /// List the stored runs in the baselines directory: date, host, variants.
     Baselines(compare::BaselinesArgs),
     /// Can this machine see a 3 % change? An A/A run and a positive control.
@@ -195,19 +200,9 @@ struct Selection {
     corpus_kib: Option<usize>,
 }
 
+/// How much each benchmark is measured.
 #[derive(Args)]
-struct RunArgs {
-    /// A build to measure: NAME=PATH[:PATH…], each PATH a Nix store path or a
-    /// directory (PATH/lib is used when it exists). Repeatable; the first is the
-    /// reference the others are compared with. Default: one `system` variant.
-    #[arg(long = "variant", value_name = "NAME=PATH")]
-    variants: Vec<String>,
-    /// Variants from a TOML file ([variants.NAME] libs = [...], env = {...}).
-    /// Default: storebench.toml in the current directory, when present.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    #[command(flatten)]
-    selection: Selection,
+struct Sizing {
     /// Rounds: each gives every variant one time slice per benchmark.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     rounds: u32,
@@ -223,6 +218,61 @@ struct RunArgs {
     /// Seed for the corpora and the round order. Default: new each run, recorded.
     #[arg(long)]
     seed: Option<u64>,
+}
+
+impl Sizing {
+    /// The plan of a run of `variants` on the benchmarks `selection` picks, and
+    /// the settings it records (judging and adaptive settings left at defaults).
+    fn plan(
+        &self,
+        selection: &Selection,
+        variants: Vec<Variant>,
+        config: &Config,
+    ) -> Result<(Plan, Settings)> {
+        let seed = self.seed.unwrap_or_else(fresh_seed);
+        let corpus = selection.corpus(self.quick, seed);
+        let benches = selection.benches(&corpus, config, &variants)?;
+        let (rounds, slice) = if self.quick {
+            (3, 0.05)
+        } else {
+            (self.rounds, self.slice)
+        };
+        let plan = Plan {
+            variants,
+            benches,
+            rounds,
+            slice: Duration::from_secs_f64(slice),
+            timeout: Duration::from_secs_f64(self.timeout),
+            seed,
+            corpus,
+            exe: current_exe()?,
+        };
+        let settings = Settings {
+            rounds,
+            slice_seconds: slice,
+            timeout_seconds: self.timeout,
+            bench_patterns: selection.benches.clone(),
+            ..Settings::default()
+        };
+        Ok((plan, settings))
+    }
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// A build to measure: NAME=PATH[:PATH…], each PATH a Nix store path or a
+    /// directory (PATH/lib is used when it exists). Repeatable; the first is the
+    /// reference the others are compared with. Default: one `system` variant.
+    #[arg(long = "variant", value_name = "NAME=PATH")]
+    variants: Vec<String>,
+    /// Variants from a TOML file ([variants.NAME] libs = [...], env = {...}).
+    /// Default: storebench.toml in the current directory, when present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    sizing: Sizing,
     /// Write the results document (schema storebench/1, hyperfine-compatible entries).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -257,6 +307,7 @@ pub fn main() -> i32 {
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Ci(args) => ci::ci(args),
         Command::Baselines(args) => compare::baselines(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::List(args) => list(args),
@@ -446,37 +497,13 @@ fn run(args: RunArgs) -> Result<i32> {
     }
     let (config, _) = Config::discover(args.config.as_deref())?;
     let variants = variants(&args.variants, &config)?;
-    let seed = args.seed.unwrap_or_else(fresh_seed);
-    let corpus = args.selection.corpus(args.quick, seed);
-    let benches = args.selection.benches(&corpus, &config, &variants)?;
-    let (rounds, slice) = if args.quick {
-        (3, 0.05)
-    } else {
-        (args.rounds, args.slice)
-    };
-    let plan = Plan {
-        variants,
-        benches,
-        rounds,
-        slice: Duration::from_secs_f64(slice),
-        timeout: Duration::from_secs_f64(args.timeout),
-        seed,
-        corpus,
-        exe: current_exe()?,
-    };
-    let settings = Settings {
-        rounds,
-        slice_seconds: slice,
-        timeout_seconds: args.timeout,
-        bench_patterns: args.selection.benches.clone(),
-        noise_pct: args.judging.noise,
-        target_ci_pct: args.adaptive.target_ci,
-        max_time_seconds: args
-            .adaptive
-            .target_ci
-            .map(|_| args.adaptive.max_time.as_secs_f64()),
-        unsettled: vec![],
-    };
+    let (plan, mut settings) = args.sizing.plan(&args.selection, variants, &config)?;
+    settings.noise_pct = args.judging.noise;
+    settings.target_ci_pct = args.adaptive.target_ci;
+    settings.max_time_seconds = args
+        .adaptive
+        .target_ci
+        .map(|_| args.adaptive.max_time.as_secs_f64());
     let until = adaptive(&plan, &settings);
     let mut doc = measure(&plan, settings, until)?;
     let opts = args.judging.options(doc.seed);

@@ -607,37 +607,10 @@ pub(crate) mod tests {
         assert_eq!(y, vec![1000.0 / 0.05, 1000.0 / 0.15]);
     }
 
-    /// A stored run of `results`, one variant record per variant named in them.
     pub(crate) fn run_of(results: Vec<BenchResult>) -> Document {
-        let mut names: Vec<String> = results.iter().map(|r| r.variant.clone()).collect();
-        names.dedup();
-        Document {
-            schema: crate::results::SCHEMA.into(),
-            tool: crate::results::Tool::this(),
-            started: String::new(),
-            command_line: vec![],
-            host: Default::default(),
-            seed: 1,
-            settings: Default::default(),
-            corpora: vec![],
-            variants: names
-                .into_iter()
-                .map(|name| crate::results::VariantRecord {
-                    variant: crate::variant::Variant {
-                        name,
-                        ..crate::variant::Variant::system()
-                    },
-                    provenance: None,
-                    same_files_as: vec![],
-                })
-                .collect(),
-            results,
-            comparisons: vec![],
-            groups: vec![],
-            claims: vec![],
-            probe: None,
-            ci: None,
-        }
+        let mut doc = Document::of_results(results);
+        doc.seed = 1;
+        doc
     }
 
     fn memory(bench: &str, variant: &str, values: &[f64]) -> BenchResult {

@@ -1,5 +1,4 @@
-//! The `storebench.toml` file: variants, commands and probes (and, as later parts
-//! need them, CI gates), in the order the user wrote them. The first variant is
+//! The `storebench.toml` file: variants, commands, probes and CI gates, in the order the user wrote them. The first variant is
 //! the one the others are compared with, so order is kept.
 
 use crate::error::{Error, Result};
@@ -22,6 +21,24 @@ pub struct Config {
     /// Named probes of running processes, `[probes.NAME]`, run by `storebench probe NAME`.
     #[serde(default)]
     pub probes: IndexMap<String, ProbeConfig>,
+    /// What fails a `storebench ci` night.
+    #[serde(default)]
+    pub ci: CiConfig,
+}
+
+/// The `[ci]` table: the gates of `storebench ci`.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiConfig {
+    /// `regression > 3%` (the default), `regression` (any), or `never`.
+    pub fail_on: Option<String>,
+    /// Per-benchmark rules, glob → rule; the first glob that matches wins.
+    #[serde(default)]
+    pub fail_on_bench: IndexMap<String, String>,
+    /// Claim ids (globs) that fail the night when the reference run confirmed
+    /// them (confirmed or exceeded) and this night does not.
+    #[serde(default)]
+    pub keep_claims: Vec<String>,
 }
 
 /// One `[probes.NAME]` table: which processes to watch, and for how long. A

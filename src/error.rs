@@ -137,6 +137,12 @@ pub enum Error {
     #[error("history {path}: {why}")]
     History { path: PathBuf, why: String },
 
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("the machine did not get quiet within {waited}: {why}; stop what keeps it busy, or allow longer with --require-quiet=TIMEOUT")]
+    NotQuiet { waited: String, why: String },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

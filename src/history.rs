@@ -9,6 +9,7 @@
 //! once wait for each other instead of failing, and a process killed midway
 //! leaves either the whole run or none of it.
 
+use crate::change::Nights;
 use crate::error::{Error, Result};
 use crate::results::Document;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -194,6 +195,13 @@ impl History {
             .map_err(fail)?;
         let id = insert_run(&tx, doc, source).map_err(fail)?;
         insert_details(&tx, id, doc).map_err(fail)?;
+        // A failpoint for the test that kills a run while it records.
+        if let Some(ms) = std::env::var("STOREBENCH_TEST_RECORD_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            std::thread::sleep(Duration::from_millis(ms));
+        }
         tx.commit().map_err(fail)?;
         Ok(id)
     }
@@ -283,16 +291,16 @@ impl History {
 }
 
 impl History {
-    /// The most recent recorded run of the same config (see [`config_key`]) on
-    /// the same host name as `doc`: what `--against last` compares with.
-    pub fn last(&self, doc: &Document) -> Result<Option<(i64, Document)>> {
+    /// The most recent recorded run of config `key` (see [`config_key`]) on the
+    /// host named `hostname`: what `--against last` compares with.
+    pub fn last(&self, hostname: &str, key: &str) -> Result<Option<(i64, Document)>> {
         let fail = |e: rusqlite::Error| bad(&self.path, e);
         let row: Option<(i64, String)> = self
             .conn
             .query_row(
                 "SELECT r.id, r.document FROM runs r JOIN hosts h ON h.id = r.host_id
                  WHERE h.hostname = ?1 AND r.config = ?2 ORDER BY r.started DESC, r.id DESC LIMIT 1",
-                params![doc.host.hostname, config_key(doc)],
+                params![hostname, key],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
@@ -308,6 +316,32 @@ impl History {
         })?;
         Ok(Some((id, before)))
     }
+
+    /// The medians of the last `window` recorded runs of config `key` on the
+    /// host `hostname`, per (benchmark, variant), oldest first: the nights a
+    /// new night is judged against.
+    pub fn nights(&self, hostname: &str, key: &str, window: usize) -> Result<Nights> {
+        let fail = |e: rusqlite::Error| bad(&self.path, e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT x.bench, x.variant, x.median FROM results x
+                 JOIN (SELECT r.id, r.started FROM runs r JOIN hosts h ON h.id = r.host_id
+                       WHERE h.hostname = ?1 AND r.config = ?2
+                       ORDER BY r.started DESC, r.id DESC LIMIT ?3) n ON n.id = x.run_id
+                 WHERE x.median IS NOT NULL ORDER BY n.started, n.id",
+            )
+            .map_err(fail)?;
+        let mut nights = Nights::new();
+        let mut rows = stmt
+            .query(params![hostname, key, window as i64])
+            .map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let key = (r.get(0).map_err(fail)?, r.get(1).map_err(fail)?);
+            nights.entry(key).or_default().push(r.get(2).map_err(fail)?);
+        }
+        Ok(nights)
+    }
 }
 
 /// What makes two runs "the same config": the variant names and the benchmark
@@ -318,10 +352,15 @@ pub fn config_key(doc: &Document) -> String {
         .iter()
         .map(|v| v.variant.name.as_str())
         .collect();
+    key_of(&names, &doc.settings.bench_patterns)
+}
+
+/// [`config_key`] before the run is made.
+pub fn key_of(variants: &[&str], bench_patterns: &[String]) -> String {
     format!(
         "variants={};bench={}",
-        names.join(","),
-        doc.settings.bench_patterns.join(",")
+        variants.join(","),
+        bench_patterns.join(",")
     )
 }
 

@@ -3,11 +3,14 @@
 
 pub mod baseline;
 pub mod calibrate;
+pub mod change;
 pub mod claims;
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod environment;
 pub mod error;
+pub mod gate;
 pub mod glibc;
 pub mod history;
 pub mod host;

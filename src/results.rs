@@ -512,6 +512,44 @@ impl BenchResult {
 }
 
 impl Document {
+    /// A document holding only `results`, with one variant record per variant
+    /// named in them: what a comparison needs of a run still in progress.
+    pub fn of_results(results: Vec<BenchResult>) -> Document {
+        let mut names: Vec<String> = vec![];
+        for r in &results {
+            if !names.contains(&r.variant) {
+                names.push(r.variant.clone());
+            }
+        }
+        Document {
+            schema: SCHEMA.into(),
+            tool: Tool::this(),
+            started: String::new(),
+            command_line: vec![],
+            host: Host::default(),
+            seed: 0,
+            settings: Settings::default(),
+            corpora: vec![],
+            variants: names
+                .into_iter()
+                .map(|name| VariantRecord {
+                    variant: crate::variant::Variant {
+                        name,
+                        ..crate::variant::Variant::system()
+                    },
+                    provenance: None,
+                    same_files_as: vec![],
+                })
+                .collect(),
+            results,
+            comparisons: vec![],
+            groups: vec![],
+            claims: vec![],
+            probe: None,
+            ci: None,
+        }
+    }
+
     pub fn variant(&self, name: &str) -> Option<&VariantRecord> {
         self.variants.iter().find(|v| v.variant.name == name)
     }

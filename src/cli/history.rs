@@ -2,6 +2,8 @@
 //! which `run` and `compare` record what they measured.
 
 use crate::baseline;
+use crate::change;
+use crate::compare::DEFAULT_NOISE_PCT;
 use crate::error::{exit, Result};
 use crate::history::{self, History, Point};
 use crate::table;
@@ -23,8 +25,12 @@ Examples:
 
 The trend lists each benchmark's median per run and variant, the change from the
 previous run, and which benchmarked library file (by content hash) changed then.
-Night-to-night changes are not paired: read them against the noise of the nights
-before.
+Night-to-night changes are not paired, so a step is found against the nights
+before it: a night whose median lies more than 3 robust standard deviations
+(1.4826 × MAD of up to 10 earlier nights at the current level, at least 1 % of
+their median) from their median, followed by a night out of line the same way,
+starts a step; the nights after it are judged against the new level. It needs 3
+earlier nights. A last night out of line is marked as one night so far.
 
 Exit codes: 0 listed or imported, 2 the database or a file could not be read.";
 
@@ -41,6 +47,16 @@ pub struct Recording {
 }
 
 impl Recording {
+    /// The database to read earlier runs from and record in; None with
+    /// `--no-history` (or when there is no home to keep it in).
+    pub fn open(&self) -> Result<Option<History>> {
+        if self.no_history {
+            return Ok(None);
+        }
+        let path = self.history.clone().or_else(history::default_path);
+        path.map(|p| History::open(&p)).transpose()
+    }
+
     /// Records `doc`. A failure is an error when `--history` was given, and a
     /// warning for the default database (a read-only home must not lose a run's
     /// printed results).
@@ -162,23 +178,50 @@ fn trend(h: &History, glob: &str) -> Result<i32> {
     if points.is_empty() {
         let _ = writeln!(out, "no recorded result matches `{glob}`");
     }
-    let mut previous: Option<&Point> = None;
-    for p in &points {
-        let same_series = previous.is_some_and(|q| q.bench == p.bench && q.variant == p.variant);
-        if !same_series {
-            let _ = writeln!(out, "{} [{}]", p.bench, p.variant);
-            previous = None;
+    for series in points.chunk_by(|a, b| a.bench == b.bench && a.variant == b.variant) {
+        let _ = writeln!(out, "{} [{}]", series[0].bench, series[0].variant);
+        let steps = steps(series);
+        let mut previous: Option<&Point> = None;
+        for (i, p) in series.iter().enumerate() {
+            let mut s = line(previous, p);
+            if let Some(step) = steps.iter().find(|st| st.at == i) {
+                s.push_str(&format!(
+                    "  ← step {} % from here{}",
+                    crate::compare::signed(step.change_pct),
+                    if step.confirmed {
+                        ""
+                    } else {
+                        " (one night so far)"
+                    }
+                ));
+            }
+            let _ = writeln!(out, "  {s}");
+            previous = Some(p);
         }
-        let _ = writeln!(out, "  {}", line(previous, p));
-        previous = Some(p);
     }
     Ok(exit::OK)
+}
+
+/// The steps of one series of medians (see `storebench::change`).
+fn steps(series: &[Point]) -> Vec<change::Step> {
+    let Some(unit) = unit_of(&series[0]) else {
+        return vec![];
+    };
+    if series.iter().any(|p| p.median.is_none()) {
+        return vec![];
+    }
+    let medians: Vec<f64> = series.iter().filter_map(|p| p.median).collect();
+    change::steps(&medians, unit.higher_is_better(), DEFAULT_NOISE_PCT)
+}
+
+fn unit_of(p: &Point) -> Option<Unit> {
+    serde_json::from_value(p.unit.clone().into()).ok()
 }
 
 /// One run of a trend: date, run, median, the change from the run before, and
 /// the library files that differ from it.
 fn line(previous: Option<&Point>, p: &Point) -> String {
-    let unit: Option<Unit> = serde_json::from_value(p.unit.clone().into()).ok();
+    let unit = unit_of(p);
     let figure = match (p.median, unit) {
         (Some(m), Some(u)) => table::human(m, u),
         (Some(m), None) => format!("{m:.4} {}", p.unit),

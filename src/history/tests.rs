@@ -144,7 +144,10 @@ fn last_is_the_latest_run_of_the_same_config_and_host() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = History::open(&dir.path().join("h.db")).unwrap();
     let tonight = night("2026-11-22T02:00:00Z", "cc", 0.1);
-    assert!(h.last(&tonight).unwrap().is_none());
+    assert!(h
+        .last(&tonight.host.hostname, &config_key(&tonight))
+        .unwrap()
+        .is_none());
     h.record(&night("2026-11-20T02:00:00Z", "aa", 0.1), "ci")
         .unwrap();
     let second = h
@@ -156,7 +159,10 @@ fn last_is_the_latest_run_of_the_same_config_and_host() {
     let mut elsewhere = night("2026-11-21T04:00:00Z", "bb", 0.2);
     elsewhere.host.hostname = "other".into();
     h.record(&elsewhere, "ci").unwrap();
-    let (id, before) = h.last(&tonight).unwrap().expect("a run of this config");
+    let (id, before) = h
+        .last(&tonight.host.hostname, &config_key(&tonight))
+        .unwrap()
+        .expect("a run of this config");
     assert_eq!(id, second);
     assert_eq!(before.started, "2026-11-21T02:00:00Z");
     assert_eq!(before.results.len(), 2);

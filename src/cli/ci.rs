@@ -1,0 +1,427 @@
+//! `storebench ci`: the one command of a scheduled job. It checks the machine,
+//! measures, compares with a reference, applies the gates, records the run,
+//! writes the report and prints a short summary, bad news first.
+
+use super::{
+    conclude, keep, measure, report::RunReport, variants, Judging, Selection, Sizing, Store,
+};
+use crate::change::{self, Nights};
+use crate::claims::{self, Claims};
+use crate::compare::{self, signed, Options};
+use crate::config::Config;
+use crate::environment;
+use crate::error::{exit, Error, Result};
+use crate::gate::{self, Gates, Reference, Rule};
+use crate::history::{self, History};
+use crate::results::{CiRecord, ClaimOutcome, Document, Environment, GateKind};
+use crate::runner::Until;
+use crate::variant::Variant;
+use crate::{baseline, nix};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub const ABOUT: &str = "\
+Examples:
+  storebench ci --config /etc/storebench/storebench.toml
+  storebench ci --nix-generations --bench 'compress/*' --quick
+  storebench ci --against before-upgrade --fail-on 'regression > 5%' --confirm 2
+  storebench ci --require-quiet=15m --export junit=junit.xml --export markdown=summary.md
+
+Each night is compared with a reference: by default the last recorded run of the
+same variants and --bench patterns on this host (--against last), or a stored
+baseline, or nothing but the variants of this run (--against none). Night against
+night is unpaired: the ratio of the medians with a bootstrap CI that resamples each
+night's rounds.
+
+Gates, in the config's [ci] table (--fail-on overrides fail_on):
+  [ci]
+  fail_on = \"regression > 3%\"          # the default; or \"regression\" (any), \"never\"
+  keep_claims = [\"openssl-aes\"]        # fail when a claim the reference confirmed no longer is
+  [ci.fail_on_bench]                   # per-benchmark rules; the first matching glob wins
+  \"sqlite/*\" = \"regression > 8%\"
+A benchmark fails its gate only when its whole 95 % CI lies beyond the threshold
+and, once the history holds 3 or more earlier nights, the night is also out of line
+with the last 10: its robust z-score (distance from their median in units of
+1.4826 × their MAD, the spread floored at --noise) is below −3. So one noisy figure
+never fails a night; --confirm N measures the benchmarks that failed N more rounds
+and judges again with every round.
+
+Before measuring it reads the governor, turbo, load, the busiest processes, the
+power source and swap (as pyperf's `system show`), records them in the run and
+warns; --require-quiet waits for ≤ 10 % CPU busy.
+
+Exit codes: 0 nothing regressed beyond the gates, 1 a gate failed, 2 bad input (a
+config, a baseline, a corrupt history, or the machine never got quiet), 3 a variant
+computed wrong results or its worker crashed or hung.";
+
+#[derive(Args)]
+pub struct CiArgs {
+    /// A build to measure: NAME=PATH[:PATH…] (as `run`). Default: the config's variants.
+    #[arg(long = "variant", value_name = "NAME=PATH")]
+    variants: Vec<String>,
+    /// Variants, commands and [ci] gates. Default: storebench.toml here, when present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Measure the current generation of PROFILE (`current`) against the most
+    /// recent earlier one whose benchmarked libraries differ (`previous`).
+    #[arg(long, value_name = "PROFILE", num_args = 0..=1,
+          default_missing_value = "/nix/var/nix/profiles/system", conflicts_with = "variants")]
+    nix_generations: Option<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    sizing: Sizing,
+    /// The reference: `last` (the last recorded run of this config on this host),
+    /// a baseline (a name in --baselines-dir, or a file), or `none`.
+    #[arg(long, value_name = "last|BASELINE|none", default_value = "last")]
+    against: String,
+    /// The gate for every benchmark, in place of the config's [ci] fail_on:
+    /// `regression > 3%`, `regression` or `never`.
+    #[arg(long, value_name = "RULE", value_parser = rule)]
+    fail_on: Option<Rule>,
+    /// Before failing, measure the benchmarks that failed their gate N more rounds
+    /// and judge again with every round.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    confirm: u32,
+    /// Wait, at most TIMEOUT (default 10m), for the machine to be quiet before
+    /// measuring; exit 2 if it never is.
+    #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "10m", value_parser = humantime::parse_duration)]
+    require_quiet: Option<Duration>,
+    /// Write the results document, with the night's changes and gates.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    #[command(flatten)]
+    store: Store,
+    #[command(flatten)]
+    judging: Judging,
+    #[command(flatten)]
+    report: RunReport,
+    #[command(flatten)]
+    recording: super::history::Recording,
+}
+
+fn rule(s: &str) -> std::result::Result<Rule, String> {
+    s.parse()
+}
+
+/// What the night is compared with.
+struct Against {
+    label: String,
+    run: Document,
+    /// The earlier nights, for `--against last`.
+    nights: Nights,
+}
+
+pub fn ci(args: CiArgs) -> Result<i32> {
+    let claims = Claims::load(args.judging.claims.as_deref())?;
+    let (config, config_path) = Config::discover(args.config.as_deref())?;
+    let gates = Gates::new(&config.ci, config_path.as_deref(), args.fail_on)?;
+    let variants = match &args.nix_generations {
+        Some(profile) => generations(profile)?,
+        None => variants(&args.variants, &config)?,
+    };
+    let (plan, mut settings) = args.sizing.plan(&args.selection, variants, &config)?;
+    settings.noise_pct = args.judging.noise;
+    let mut history = args.recording.open()?;
+    let names: Vec<&str> = plan.variants.iter().map(|v| v.name.as_str()).collect();
+    let key = history::key_of(&names, &args.selection.benches);
+    let hostname = crate::host::detect().hostname;
+    let against = reference(&args, history.as_ref(), &hostname, &key)?;
+    let env = quiet_machine(args.require_quiet)?;
+    let opts = args.judging.options(plan.seed);
+    let within = args.against == "none";
+    let until = confirm(args.confirm, &gates, against.as_ref(), within, opts);
+    let mut doc = measure(&plan, settings, until)?;
+    claims::analyse(&mut doc, None, &claims, opts);
+    let changes = changes(&doc, against.as_ref(), within, opts);
+    let no_nights = Nights::new();
+    let outcomes = gate::judge(
+        &gates,
+        &doc,
+        &changes,
+        &Reference {
+            run: against.as_ref().map(|a| &a.run),
+            nights: against.as_ref().map_or(&no_nights, |a| &a.nights),
+            noise_pct: opts.noise_pct,
+        },
+    );
+    doc.ci = Some(CiRecord {
+        against: against.as_ref().map(|a| a.label.clone()),
+        changes: if within { vec![] } else { changes },
+        gates: outcomes,
+        environment: env,
+        confirm_rounds: doc.settings.rounds - plan.rounds,
+    });
+    keep(&doc, args.json.as_deref(), None, &args.store)?;
+    args.report.write(&doc)?;
+    if let Some(h) = history.as_mut() {
+        eprintln!("recording the run in {}", h.path().display());
+        let id = h.record(&doc, "ci")?;
+        eprintln!("recorded run {id} in {}", h.path().display());
+    }
+    print!("{}", summary(&doc, against.as_ref().map(|a| &a.run)));
+    let code = conclude(&doc, None);
+    let failed = doc
+        .ci
+        .as_ref()
+        .is_some_and(|c| c.gates.iter().any(|g| !g.passed));
+    Ok(if code == exit::OK && failed {
+        exit::REGRESSION
+    } else {
+        code
+    })
+}
+
+/// The run `--against` names, read before measuring so a bad one costs nothing.
+fn reference(
+    args: &CiArgs,
+    history: Option<&History>,
+    hostname: &str,
+    key: &str,
+) -> Result<Option<Against>> {
+    match args.against.as_str() {
+        "none" => Ok(None),
+        "last" => {
+            let Some(h) = history else {
+                return Err(Error::Usage(
+                    "--against last reads the history; drop --no-history, or use --against none or --against BASELINE".into(),
+                ));
+            };
+            let Some((id, run)) = h.last(hostname, key)? else {
+                eprintln!("note: no earlier run of these variants and benchmarks on {hostname} in {}: this night is the first, judged within itself", h.path().display());
+                return Ok(None);
+            };
+            Ok(Some(Against {
+                label: format!("run {id} ({})", run.started),
+                nights: h.nights(hostname, key, change::WINDOW)?,
+                run,
+            }))
+        }
+        name => {
+            let path = baseline::resolve(name, &args.store.baselines_dir)?;
+            Ok(Some(Against {
+                label: format!("baseline {name}"),
+                run: baseline::load(&path)?,
+                nights: Nights::new(),
+            }))
+        }
+    }
+}
+
+/// What the gates judge: each variant against its namesake in the reference;
+/// with `--against none`, the variants against the first; on a first night, nothing.
+fn changes(
+    doc: &Document,
+    against: Option<&Against>,
+    within: bool,
+    opts: Options,
+) -> Vec<crate::results::Comparison> {
+    let pairings = match against {
+        Some(a) => compare::between_runs(&a.run, &a.label, doc),
+        None if within => compare::within_run(doc),
+        None => vec![],
+    };
+    pairings.iter().flat_map(|p| p.comparisons(opts)).collect()
+}
+
+/// `--confirm N`: N more rounds for the benchmarks whose gate fails, judged
+/// again after each round with every round so far.
+fn confirm<'a>(
+    rounds: u32,
+    gates: &'a Gates,
+    against: Option<&'a Against>,
+    within: bool,
+    opts: Options,
+) -> Option<Until<'a>> {
+    let mut left = rounds;
+    (rounds > 0).then(|| Until {
+        max_time: Duration::from_secs(24 * 3600),
+        unsettled: Box::new(move |results| {
+            if left == 0 {
+                return vec![];
+            }
+            left -= 1;
+            let doc = Document::of_results(results.to_vec());
+            let changes = changes(&doc, against, within, opts);
+            let no_nights = Nights::new();
+            let reference = Reference {
+                run: None,
+                nights: against.map_or(&no_nights, |a| &a.nights),
+                noise_pct: opts.noise_pct,
+            };
+            gate::failed_benches(&gate::judge(gates, &doc, &changes, &reference))
+        }),
+    })
+}
+
+/// Reads the machine; with `--require-quiet`, waits for it to be quiet.
+fn quiet_machine(wait: Option<Duration>) -> Result<Environment> {
+    let start = Instant::now();
+    loop {
+        let env = environment::check(Duration::from_secs(1));
+        let Some(limit) = wait else {
+            for w in &env.warnings {
+                eprintln!("warning: {w}");
+            }
+            return Ok(env);
+        };
+        let Some(reason) = environment::not_quiet(&env) else {
+            return Ok(env);
+        };
+        if start.elapsed() >= limit {
+            return Err(Error::NotQuiet {
+                waited: humantime::format_duration(Duration::from_secs(start.elapsed().as_secs()))
+                    .to_string(),
+                why: reason,
+            });
+        }
+        eprintln!("waiting for a quiet machine: {reason}");
+        std::thread::sleep(Duration::from_secs(4).min(limit.saturating_sub(start.elapsed())));
+    }
+}
+
+/// `--nix-generations`: the current generation and the most recent earlier one
+/// whose benchmarked libraries differ, as `discover` proposes them.
+fn generations(profile: &std::path::Path) -> Result<Vec<Variant>> {
+    let gens = nix::discover(profile)?;
+    let current = gens.last().ok_or_else(|| Error::Nix {
+        path: profile.to_owned(),
+        why: "the profile has no generation".into(),
+    })?;
+    let previous = gens
+        .iter()
+        .rev()
+        .skip(1)
+        .find(|g| g.libraries != current.libraries)
+        .ok_or_else(|| Error::Nix {
+            path: profile.to_owned(),
+            why: format!(
+                "no earlier generation differs from generation {} in a benchmarked library; nothing to compare (see storebench discover)",
+                current.number
+            ),
+        })?;
+    eprintln!(
+        "comparing generation {} (current) with generation {} (previous)",
+        current.number, previous.number
+    );
+    [("previous", previous), ("current", current)]
+        .into_iter()
+        .map(|(name, g)| Variant::from_arg(&format!("{name}=profile:{}", g.link.display())))
+        .collect()
+}
+
+/// At most a few lines on a good night; on a bad one, what failed comes first,
+/// with the library files that changed.
+fn summary(doc: &Document, before: Option<&Document>) -> String {
+    let Some(ci) = &doc.ci else {
+        return String::new();
+    };
+    let against = ci
+        .against
+        .as_deref()
+        .unwrap_or("the first variant, within this run");
+    let benches = ci.gates.iter().filter(|g| g.kind == GateKind::Bench);
+    let failed: Vec<_> = ci.gates.iter().filter(|g| !g.passed).collect();
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    if failed.is_empty() {
+        line(format!(
+            "storebench ci: ok, no gate failed ({} benchmark gates, {} claim gates) against {against}",
+            benches.count(),
+            ci.gates.len() - ci.gates.iter().filter(|g| g.kind == GateKind::Bench).count()
+        ));
+    } else {
+        line(format!(
+            "storebench ci: FAILED, {} of {} gates against {against}:",
+            failed.len(),
+            ci.gates.len()
+        ));
+        let mut variants: Vec<&str> = failed.iter().map(|g| g.variant.as_str()).collect();
+        variants.dedup();
+        for v in variants {
+            for lib in before
+                .map(|b| gate::library_changes(b, doc, v))
+                .unwrap_or_default()
+            {
+                line(format!("  [{v}] {lib}"));
+            }
+        }
+        let mut worst = failed.clone();
+        worst.sort_by(|a, b| {
+            let key = |g: &&crate::results::GateOutcome| g.ci_high_pct.unwrap_or(f64::NEG_INFINITY);
+            key(a).total_cmp(&key(b))
+        });
+        for g in worst.iter().take(8) {
+            line(format!("  {}", short_message(g)));
+        }
+        if worst.len() > 8 {
+            line(format!(
+                "  … and {} more (see --json or the report)",
+                worst.len() - 8
+            ));
+        }
+    }
+    if ci.gates.is_empty() && ci.against.is_none() {
+        line("  the first night of these variants and benchmarks on this host: the next is compared with it".into());
+    }
+    let count = |v: crate::results::ChangeVerdict| {
+        let changes = if ci.against.is_some() {
+            &ci.changes
+        } else {
+            &doc.comparisons
+        };
+        changes.iter().filter(|c| c.verdict == v).count()
+    };
+    use crate::results::ChangeVerdict as V;
+    line(format!(
+        "  changes: {} improvement, {} no change, {} inconclusive, {} regression, {} broken",
+        count(V::Improvement),
+        count(V::NoChange),
+        count(V::Inconclusive),
+        count(V::Regression),
+        count(V::Broken)
+    ));
+    for c in doc
+        .claims
+        .iter()
+        .filter(|c| c.verdict != ClaimOutcome::NotMeasured)
+        .take(4)
+    {
+        let figure = c
+            .change_pct
+            .map(|x| format!(" {} %", signed(x)))
+            .unwrap_or_default();
+        line(format!("  claim {}: {}{figure}", c.id, c.verdict.label()));
+    }
+    let env = &ci.environment;
+    line(format!(
+        "  machine: load {:.2}, {:.0} % busy, governor {}{}",
+        env.load_average[0],
+        env.cpu_busy_pct,
+        env.governor.as_deref().unwrap_or("unknown"),
+        match env.warnings.len() {
+            0 => String::new(),
+            n => format!(", {n} warning(s): {}", env.warnings[0]),
+        }
+    ));
+    out
+}
+
+/// A failed gate in a line: `compress/zlib/l6/text [opt] −38.2 % (CI …) regression, z −25.0 against 4 nights`,
+/// without the library change, which the summary names once per variant.
+fn short_message(g: &crate::results::GateOutcome) -> String {
+    match g.kind {
+        GateKind::Bench => g
+            .message
+            .split("; ")
+            .next()
+            .unwrap_or(&g.message)
+            .to_string(),
+        GateKind::Claim => g.message.clone(),
+    }
+}

@@ -1,0 +1,320 @@
+//! The gates of `storebench ci`: which changes fail a night. A benchmark fails
+//! only when its whole 95 % CI lies beyond the rule's threshold and, where the
+//! history holds enough nights, the night is also out of line with the nights
+//! before it ([`crate::change`]); a single noisy figure never fails a night.
+//! Claim gates fail when a claim the reference confirmed is no longer confirmed.
+
+use crate::change;
+use crate::compare::signed;
+use crate::config::CiConfig;
+use crate::error::{Error, Result};
+use crate::results::{ChangeVerdict, ClaimOutcome, Comparison, Document, GateKind, GateOutcome};
+use globset::{Glob, GlobMatcher};
+use std::path::{Path, PathBuf};
+
+/// The default rule: a regression whose CI lies wholly beyond −3 %.
+pub const DEFAULT_RULE: Rule = Rule::Regression { beyond_pct: 3.0 };
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rule {
+    Never,
+    Regression { beyond_pct: f64 },
+}
+
+impl std::str::FromStr for Rule {
+    type Err = String;
+
+    /// `never`, `regression` (any), `regression > 3%`.
+    fn from_str(s: &str) -> std::result::Result<Rule, String> {
+        let s = s.trim();
+        if s == "never" {
+            return Ok(Rule::Never);
+        }
+        let pct = match s.strip_prefix("regression").map(str::trim) {
+            Some("") => Some(0.0),
+            Some(rest) => rest
+                .strip_prefix('>')
+                .map(|p| p.trim().trim_end_matches('%').trim())
+                .and_then(|p| p.parse::<f64>().ok())
+                .filter(|p| p.is_finite() && *p >= 0.0),
+            None => None,
+        };
+        pct.map(|beyond_pct| Rule::Regression { beyond_pct })
+            .ok_or_else(|| {
+                format!("`{s}` is not a gate; write `regression > 3%`, `regression` or `never`")
+            })
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Rule::Never => write!(f, "never"),
+            Rule::Regression { beyond_pct } => write!(f, "regression > {beyond_pct}%"),
+        }
+    }
+}
+
+/// The rules of a night: a default, per-benchmark overrides and kept claims.
+pub struct Gates {
+    default: Rule,
+    overrides: Vec<(GlobMatcher, Rule)>,
+    keep_claims: Vec<GlobMatcher>,
+}
+
+impl Gates {
+    /// The config's `[ci]` table (read from `path`), with `--fail-on` in place of
+    /// its `fail_on` when given.
+    pub fn new(cfg: &CiConfig, path: Option<&Path>, fail_on: Option<Rule>) -> Result<Gates> {
+        let bad = |why: String| Error::Config {
+            path: path.map_or_else(|| PathBuf::from("storebench.toml"), Path::to_owned),
+            why: format!("[ci] {why}"),
+        };
+        let glob = |g: &str| {
+            Glob::new(g)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| bad(format!("bad glob `{g}`: {}", e.kind())))
+        };
+        let default = match (fail_on, &cfg.fail_on) {
+            (Some(rule), _) => rule,
+            (None, Some(text)) => text.parse().map_err(|e| bad(format!("fail_on: {e}")))?,
+            (None, None) => DEFAULT_RULE,
+        };
+        let overrides = cfg
+            .fail_on_bench
+            .iter()
+            .map(|(g, text)| {
+                let rule = text
+                    .parse()
+                    .map_err(|e| bad(format!("fail_on_bench.\"{g}\": {e}")))?;
+                Ok((glob(g)?, rule))
+            })
+            .collect::<Result<_>>()?;
+        let keep_claims = cfg
+            .keep_claims
+            .iter()
+            .map(|g| glob(g))
+            .collect::<Result<_>>()?;
+        Ok(Gates {
+            default,
+            overrides,
+            keep_claims,
+        })
+    }
+
+    pub fn rule(&self, bench: &str) -> Rule {
+        self.overrides
+            .iter()
+            .find(|(g, _)| g.is_match(bench))
+            .map_or(self.default, |(_, r)| *r)
+    }
+}
+
+/// What a night's changes are judged against.
+pub struct Reference<'a> {
+    /// The run the changes were measured against, for library changes and claims;
+    /// None when the changes are within the run.
+    pub run: Option<&'a Document>,
+    pub nights: &'a change::Nights,
+    pub noise_pct: f64,
+}
+
+/// One outcome per gated comparison of `changes`, then one per kept claim.
+pub fn judge(
+    gates: &Gates,
+    doc: &Document,
+    changes: &[Comparison],
+    reference: &Reference,
+) -> Vec<GateOutcome> {
+    let mut out: Vec<GateOutcome> = changes
+        .iter()
+        .filter_map(|c| bench_gate(gates.rule(&c.bench), doc, c, reference))
+        .collect();
+    if let Some(before) = reference.run {
+        out.extend(
+            doc.claims
+                .iter()
+                .filter(|c| gates.keep_claims.iter().any(|g| g.is_match(&c.id)))
+                .map(|c| claim_gate(c, before)),
+        );
+    }
+    out
+}
+
+/// The benchmarks whose gate failed.
+pub fn failed_benches(outcomes: &[GateOutcome]) -> Vec<String> {
+    let mut benches: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.kind == GateKind::Bench && !o.passed)
+        .map(|o| o.name.clone())
+        .collect();
+    benches.dedup();
+    benches
+}
+
+fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Option<GateOutcome> {
+    let Rule::Regression { beyond_pct } = rule else {
+        return None;
+    };
+    let tonight = doc.result(&c.bench, &c.variant);
+    let z = tonight.and_then(|t| {
+        let earlier = r.nights.get(&(c.bench.clone(), c.variant.clone()))?;
+        let median = t.throughput.as_ref()?.median;
+        change::robust_z(earlier, median, t.unit.higher_is_better(), r.noise_pct)
+            .map(|z| (z, earlier.len().min(change::WINDOW)))
+    });
+    let beyond = c.verdict == ChangeVerdict::Regression && c.ci_high_pct < -beyond_pct;
+    let out_of_line = z.map_or(true, |(z, _)| z < -change::Z_LIMIT);
+    let passed = c.verdict != ChangeVerdict::Broken && !(beyond && out_of_line);
+    let mut message = format!("{} [{}] {}", c.bench, c.variant, describe(c));
+    if let Some((z, n)) = z {
+        message.push_str(&format!(", z {z:+.1} against {n} nights"));
+    }
+    if let Some(before) = r.run {
+        for lib in library_changes(before, doc, &c.variant) {
+            message.push_str(&format!("; {lib}"));
+        }
+    }
+    let finite = |x: f64| x.is_finite().then_some(x);
+    Some(GateOutcome {
+        kind: GateKind::Bench,
+        name: c.bench.clone(),
+        variant: c.variant.clone(),
+        rule: rule.to_string(),
+        passed,
+        change_pct: finite(c.change_pct),
+        ci_low_pct: finite(c.ci_low_pct),
+        ci_high_pct: finite(c.ci_high_pct),
+        message,
+    })
+}
+
+/// `−38.2 % (CI −40.1 … −36.0 %) regression`.
+fn describe(c: &Comparison) -> String {
+    if !c.change_pct.is_finite() {
+        return c.verdict.label().to_string();
+    }
+    format!(
+        "{} % (CI {} … {} %) {}",
+        signed(c.change_pct),
+        signed(c.ci_low_pct),
+        signed(c.ci_high_pct),
+        c.verdict.label()
+    )
+}
+
+fn claim_gate(c: &crate::results::ClaimVerdict, before: &Document) -> GateOutcome {
+    let held = |v: ClaimOutcome| matches!(v, ClaimOutcome::Confirmed | ClaimOutcome::Exceeded);
+    let was = before
+        .claims
+        .iter()
+        .find(|b| b.id == c.id && b.variant == c.variant)
+        .map(|b| b.verdict);
+    let passed = !was.is_some_and(held) || held(c.verdict);
+    let was_label = was.map_or("not judged", ClaimOutcome::label);
+    GateOutcome {
+        kind: GateKind::Claim,
+        name: c.id.clone(),
+        variant: c.variant.clone().unwrap_or_default(),
+        rule: "stays confirmed".into(),
+        passed,
+        change_pct: c.change_pct,
+        ci_low_pct: c.ci_low_pct,
+        ci_high_pct: c.ci_high_pct,
+        message: format!(
+            "claim {}: {} (was {was_label}); {}",
+            c.id,
+            c.verdict.label(),
+            c.sentence
+        ),
+    }
+}
+
+/// The benchmarked library files of `variant` that differ between two runs:
+/// `libz.so.1 changed from /nix/store/…-zlib-1.3.1/lib/libz.so.1.3.1 (ab12…) to … (cd34…)`.
+pub fn library_changes(before: &Document, after: &Document, variant: &str) -> Vec<String> {
+    let libs = |d: &Document| {
+        d.variant(variant)
+            .and_then(|v| v.provenance.as_ref())
+            .map(|p| p.libraries.clone())
+            .unwrap_or_default()
+    };
+    let (old, new) = (libs(before), libs(after));
+    new.iter()
+        .filter_map(|n| {
+            let o = old.iter().find(|o| o.library == n.library)?;
+            (o.object.sha256 != n.object.sha256).then(|| {
+                format!(
+                    "{} changed from {} ({}) to {} ({})",
+                    n.library.soname(),
+                    o.object.real_path.display(),
+                    short(&o.object.sha256),
+                    n.object.real_path.display(),
+                    short(&n.object.sha256)
+                )
+            })
+        })
+        .collect()
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_read_as_written() {
+        assert_eq!("never".parse(), Ok(Rule::Never));
+        assert_eq!(
+            "regression".parse(),
+            Ok(Rule::Regression { beyond_pct: 0.0 })
+        );
+        assert_eq!(
+            "regression > 3%".parse(),
+            Ok(Rule::Regression { beyond_pct: 3.0 })
+        );
+        assert_eq!(
+            " regression>2.5 % ".parse(),
+            Ok(Rule::Regression { beyond_pct: 2.5 })
+        );
+        assert!("regression < 3%".parse::<Rule>().is_err());
+        assert!("improvement > 3%".parse::<Rule>().is_err());
+        assert!("regression > -1%".parse::<Rule>().is_err());
+        assert_eq!(DEFAULT_RULE.to_string(), "regression > 3%");
+    }
+
+    #[test]
+    fn the_first_matching_override_wins_and_bad_rules_name_the_key() {
+        let cfg: CiConfig = toml::from_str(
+            r#"
+            fail_on = "regression > 5%"
+            keep_claims = ["openssl-*"]
+            [fail_on_bench]
+            "sqlite/*" = "never"
+            "sqlite/insert/*" = "regression"
+            "#,
+        )
+        .unwrap();
+        let gates = Gates::new(&cfg, None, None).unwrap();
+        assert_eq!(gates.rule("sqlite/insert/x"), Rule::Never);
+        assert_eq!(
+            gates.rule("compress/zlib/l6/text"),
+            Rule::Regression { beyond_pct: 5.0 }
+        );
+        let cli = Gates::new(&cfg, None, Some(Rule::Regression { beyond_pct: 1.0 })).unwrap();
+        assert_eq!(cli.rule("aes/x"), Rule::Regression { beyond_pct: 1.0 });
+        let mut bad = cfg.clone();
+        bad.fail_on_bench.insert("aes/*".into(), "slower".into());
+        let e = Gates::new(&bad, Some(Path::new("/etc/sb.toml")), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("/etc/sb.toml") && e.contains("aes/*") && e.contains("slower"),
+            "{e}"
+        );
+    }
+}

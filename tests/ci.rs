@@ -1,0 +1,287 @@
+//! `storebench ci` through the real binary: seven nights with a real zlib
+//! rebuilt at -O0 before night five, runs killed midway, runs at once, a machine
+//! that never gets quiet, and bad references.
+
+mod common;
+
+use common::{build_zlib, copy_system_libs, run, storebench, text};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+const SUBSET: [&str; 4] = [
+    "--bench",
+    "compress/zlib/l6/*",
+    "--bench",
+    "decompress/zlib/l6/*",
+];
+
+/// One night of `stock` (Debian's libz) against `opt` (zlib built here).
+fn night(db: &Path, stock: &Path, opt: &Path, extra: &[&str]) -> Output {
+    let stock = format!("stock={}", stock.display());
+    let opt = format!("opt={}", opt.display());
+    let mut args = vec![
+        "ci",
+        "--variant",
+        &stock,
+        "--variant",
+        &opt,
+        "--rounds",
+        "5",
+        "--slice",
+        "0.1",
+        "--corpus-kib",
+        "256",
+        "--no-report",
+        "--history",
+        db.to_str().unwrap(),
+    ];
+    args.extend(SUBSET);
+    args.extend(extra);
+    run(&args)
+}
+
+fn count(db: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let stock = copy_system_libs(&["libz.so.1"]);
+    let o2 = build_zlib(&["-O2"], None);
+    let o0 = build_zlib(&["-O0"], None);
+    let opt = dir.path().join("opt");
+    std::fs::create_dir(&opt).unwrap();
+    let install = |from: &Path| {
+        std::fs::copy(from.join("libz.so.1"), opt.join("libz.so.1")).unwrap();
+    };
+    install(o2.path());
+    // The gate is wider than the default so that a busy test machine does not
+    // fail a good night; -O0 is far beyond it.
+    let gate = ["--fail-on", "regression > 10%", "--confirm", "2"];
+    for n in 1..=7 {
+        if n == 5 {
+            install(o0.path());
+        }
+        let o = night(&db, stock.path(), &opt, &gate);
+        let out = String::from_utf8_lossy(&o.stdout);
+        if n == 5 {
+            assert_eq!(o.status.code(), Some(1), "night 5: {}", text(&o));
+            let first = out.lines().next().unwrap();
+            assert!(first.starts_with("storebench ci: FAILED"), "{first}");
+            assert!(first.contains("against run 4"), "{first}");
+            assert!(
+                out.contains("[opt] libz.so.1 changed from"),
+                "names the file: {out}"
+            );
+            let regressions: Vec<&str> = out
+                .lines()
+                .filter(|l| l.contains("zlib/l6/") && l.contains("[opt]"))
+                .collect();
+            assert!(!regressions.is_empty(), "{out}");
+            for l in &regressions {
+                assert!(l.contains("regression") && l.contains("(CI "), "{l}");
+            }
+            assert!(!out.contains("[stock]"), "stock did not change: {out}");
+        } else {
+            assert_eq!(o.status.code(), Some(0), "night {n}: {}", text(&o));
+            assert!(out.lines().count() <= 15, "a good night is short: {out}");
+        }
+    }
+    let listed = run(&["history", "--history", db.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout).lines().count(),
+        7,
+        "{}",
+        text(&listed)
+    );
+    let trend = run(&[
+        "history",
+        "--history",
+        db.to_str().unwrap(),
+        "--bench",
+        "decompress/zlib/l6/text",
+    ]);
+    let out = String::from_utf8_lossy(&trend.stdout);
+    let opt_series = out.split("[opt]").nth(1).expect("an opt series");
+    let step = opt_series
+        .lines()
+        .find(|l| l.contains("step"))
+        .unwrap_or_else(|| panic!("the trend shows the step: {out}"));
+    assert!(step.contains("run    5"), "{step}");
+    assert!(step.contains("libz.so.1 changed"), "{step}");
+}
+
+/// Starts a ci run and returns it once its stderr says `marker`.
+fn start_until(db: &Path, libs: &Path, marker: &str, env: &[(&str, &str)]) -> std::process::Child {
+    let variant = format!("sys={}", libs.display());
+    let mut child = storebench()
+        .args(["ci", "--rounds", "40", "--slice", "0.1", "--no-report"])
+        .args(["--history", db.to_str().unwrap(), "--variant", &variant])
+        .args(SUBSET)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(l)) if l.contains(marker) => break,
+            Some(_) => {}
+            None => panic!("the run ended before it said `{marker}`"),
+        }
+    }
+    // Keep reading so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    child
+}
+
+#[test]
+fn a_ci_run_killed_while_measuring_or_recording_leaves_no_partial_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let libs = copy_system_libs(&["libz.so.1"]);
+    let variant = format!("sys={}", libs.path().display());
+    let args = [
+        "ci",
+        "--quick",
+        "--no-report",
+        "--history",
+        db.to_str().unwrap(),
+        "--variant",
+        &variant,
+    ];
+    let first = storebench().args(args).args(SUBSET).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let (runs, results) = (count(&db, "runs"), count(&db, "results"));
+    assert_eq!(runs, 1);
+
+    let mut measuring = start_until(&db, libs.path(), "round 2/", &[]);
+    measuring.kill().unwrap(); // SIGKILL
+    measuring.wait().unwrap();
+    assert_eq!((count(&db, "runs"), count(&db, "results")), (runs, results));
+
+    // The failpoint holds the recording transaction open for 30 s.
+    let delay = [("STOREBENCH_TEST_RECORD_DELAY_MS", "30000")];
+    let mut child = storebench()
+        .args(args)
+        .args(SUBSET)
+        .envs(delay)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let saw = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("recording the run"));
+    assert!(saw, "the run said it was recording");
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!((count(&db, "runs"), count(&db, "results")), (runs, results));
+
+    let after = storebench().args(args).args(SUBSET).output().unwrap();
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after));
+    assert_eq!(count(&db, "runs"), runs + 1, "the history still takes runs");
+}
+
+#[test]
+fn two_ci_runs_at_once_both_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let libs = copy_system_libs(&["libz.so.1"]);
+    let variant = format!("sys={}", libs.path().display());
+    let once = || {
+        storebench()
+            .args(["ci", "--quick", "--no-report", "--fail-on", "never"])
+            .args(["--history", db.to_str().unwrap(), "--variant", &variant])
+            .args(SUBSET)
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(once);
+        let b = s.spawn(once);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    assert_eq!(count(&db, "runs"), 2);
+    assert_eq!(count(&db, "results"), 12);
+}
+
+#[test]
+fn a_machine_that_stays_busy_fails_require_quiet_with_exit_2() {
+    let mut busy = std::process::Command::new("sh")
+        .args(["-c", "exec yes > /dev/null"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let o = run(&[
+        "ci",
+        "--quick",
+        "--no-history",
+        "--against",
+        "none",
+        "--no-report",
+        "--require-quiet=3s",
+        "--bench",
+        "compress/zlib/l1/text",
+    ]);
+    busy.kill().unwrap();
+    busy.wait().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did not get quiet within"), "{err}");
+    assert!(err.contains("yes (pid"), "names the busy process: {err}");
+    assert!(!err.contains("round 1/"), "it never measured: {err}");
+}
+
+#[test]
+fn bad_references_and_gates_fail_before_measuring() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (&["--against", "no-such-baseline"], "no-such-baseline"),
+        (
+            &["--against", "last", "--no-history"],
+            "--against last reads the history",
+        ),
+        (&["--fail-on", "slower than 3%"], "is not a gate"),
+    ];
+    for (extra, says) in cases {
+        let mut args = vec!["ci", "--quick", "--no-report", "--baselines-dir"];
+        args.push(dir.path().to_str().unwrap());
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(says), "{extra:?}: {err}");
+        assert!(!err.contains("round 1/"), "{extra:?} measured: {err}");
+    }
+    let config = dir.path().join("storebench.toml");
+    std::fs::write(
+        &config,
+        "[ci]\nfail_on_bench = { \"aes/*\" = \"faster\" }\n",
+    )
+    .unwrap();
+    let o = run(&["ci", "--quick", "--config", config.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("storebench.toml") && err.contains("aes/*"),
+        "{err}"
+    );
+}
