@@ -29,9 +29,10 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every benchmark measured, every output right
   1  a gate failed: with `compare --fail-on regression[=PCT]`, a benchmark regressed
-     (its whole 95 % CI below −PCT %)
+     (its whole 95 % CI below −PCT %); with `ci`, a gate of the night failed
   2  bad input: a variant path, a missing library, a config, a pattern, a claims
-     file, a corrupt, truncated or newer-schema baseline
+     file, a corrupt, truncated or newer-schema baseline or history; with
+     `ci --require-quiet`, a machine that never got quiet
   3  a variant computed wrong results (broken), or its worker crashed or hung
 
 Verdicts: positive changes are better for every unit (a rate that rises, a time,

@@ -85,6 +85,37 @@ fn two_generations_are_discovered_and_each_loads_its_own_zlib() {
         );
     }
 
+    // `ci --nix-generations` measures the newest generation against the one
+    // before it that differs.
+    let out = run(&[
+        "ci",
+        "--no-report",
+        "--no-history",
+        "--against",
+        "none",
+        "--nix-generations",
+        profile.to_str().unwrap(),
+        "--bench",
+        "compress/zlib/l1/text",
+        "--quick",
+        "--json",
+        json.path().to_str().unwrap(),
+    ]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("comparing generation 2 (current) with generation 1 (previous)"),
+        "{}",
+        text(&out)
+    );
+    let doc = read_json(json.path());
+    assert_eq!(doc["variants"][0]["name"], "previous");
+    assert_eq!(doc["variants"][1]["name"], "current");
+    assert!(doc["variants"][1]["provenance"]["libraries"][0]["store_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("-optimized"));
+
     // A closure of the same generation resolves to the same file.
     let out = run(&[
         "run",
