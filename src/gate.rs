@@ -264,6 +264,120 @@ fn short(hash: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::tests::{result, run_of};
+    use crate::compare::{between_runs, Options};
+    use crate::workload::Unit;
+
+    const SECS: [f64; 5] = [1.0, 1.02, 0.98, 1.01, 0.99];
+
+    /// Tonight's run taking `slower` times longer than the reference's, judged
+    /// against earlier nights' medians `nights`.
+    fn night(slower: f64, nights: &[f64], rule: &str) -> Vec<GateOutcome> {
+        let before = run_of(vec![result("b", "v", Unit::BytesPerSecond, &SECS)]);
+        let secs: Vec<f64> = SECS.iter().map(|s| s * slower).collect();
+        let tonight = run_of(vec![result("b", "v", Unit::BytesPerSecond, &secs)]);
+        let opts = Options::new(1.0, 7);
+        let changes: Vec<Comparison> = between_runs(&before, "run 1", &tonight)
+            .iter()
+            .flat_map(|p| p.comparisons(opts))
+            .collect();
+        let cfg = CiConfig {
+            fail_on: Some(rule.into()),
+            ..Default::default()
+        };
+        let nights: change::Nights = [(("b".into(), "v".into()), nights.to_vec())].into();
+        let reference = Reference {
+            run: Some(&before),
+            nights: &nights,
+            noise_pct: 1.0,
+        };
+        judge(
+            &Gates::new(&cfg, None, None).unwrap(),
+            &tonight,
+            &changes,
+            &reference,
+        )
+    }
+
+    #[test]
+    fn a_regression_beyond_the_gate_and_out_of_line_with_the_nights_fails() {
+        let out = night(
+            2.0,
+            &[10_000.0, 10_100.0, 9_900.0, 10_050.0],
+            "regression > 3%",
+        );
+        assert_eq!(out.len(), 1);
+        assert!(!out[0].passed, "{out:?}");
+        assert!(
+            out[0].message.contains("−50.0 %") && out[0].message.contains("z "),
+            "{}",
+            out[0].message
+        );
+    }
+
+    #[test]
+    fn a_regression_within_the_spread_of_earlier_nights_does_not_fail() {
+        let out = night(
+            2.0,
+            &[10_000.0, 4_000.0, 16_000.0, 7_000.0],
+            "regression > 3%",
+        );
+        assert!(out[0].passed, "{out:?}");
+        // Without earlier nights only the CI speaks.
+        assert!(!night(2.0, &[], "regression > 3%")[0].passed);
+    }
+
+    #[test]
+    fn a_regression_inside_the_threshold_or_a_never_rule_does_not_fail() {
+        assert!(night(1.02, &[], "regression > 3%")[0].passed);
+        assert!(night(2.0, &[], "never").is_empty());
+    }
+
+    #[test]
+    fn a_claim_the_reference_confirmed_fails_when_it_no_longer_holds() {
+        let claim = |verdict: &str| -> crate::results::ClaimVerdict {
+            serde_json::from_value(serde_json::json!({
+                "id": "openssl-aes", "title": "AES", "range_pct": [20.0, 40.0],
+                "baseline": "stock", "variant": "opt", "change_pct": 1.0,
+                "ci_low_pct": 0.0, "ci_high_pct": 2.0, "verdict": verdict,
+                "sentence": "…"
+            }))
+            .unwrap()
+        };
+        let with = |v: &str| {
+            let mut d = run_of(vec![]);
+            d.claims = vec![claim(v)];
+            d
+        };
+        let cfg = CiConfig {
+            keep_claims: vec!["openssl-*".into()],
+            ..Default::default()
+        };
+        let gates = Gates::new(&cfg, None, None).unwrap();
+        let nights = change::Nights::new();
+        let outcome = |was: &str, now: &str| {
+            let before = with(was);
+            let r = Reference {
+                run: Some(&before),
+                nights: &nights,
+                noise_pct: 1.0,
+            };
+            judge(&gates, &with(now), &[], &r)
+        };
+        let lost = outcome("confirmed", "no-change");
+        assert_eq!(lost.len(), 1);
+        assert!(
+            !lost[0].passed && lost[0].kind == GateKind::Claim,
+            "{lost:?}"
+        );
+        assert!(
+            lost[0].message.contains("was confirmed"),
+            "{}",
+            lost[0].message
+        );
+        assert!(outcome("exceeded", "confirmed")[0].passed);
+        assert!(outcome("inconclusive", "no-change")[0].passed);
+    }
 
     #[test]
     fn rules_read_as_written() {

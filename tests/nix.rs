@@ -111,10 +111,12 @@ fn two_generations_are_discovered_and_each_loads_its_own_zlib() {
     let doc = read_json(json.path());
     assert_eq!(doc["variants"][0]["name"], "previous");
     assert_eq!(doc["variants"][1]["name"], "current");
-    assert!(doc["variants"][1]["provenance"]["libraries"][0]["store_path"]
-        .as_str()
-        .unwrap()
-        .ends_with("-optimized"));
+    assert!(
+        doc["variants"][1]["provenance"]["libraries"][0]["store_path"]
+            .as_str()
+            .unwrap()
+            .ends_with("-optimized")
+    );
 
     // A closure of the same generation resolves to the same file.
     let out = run(&[

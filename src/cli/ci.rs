@@ -161,7 +161,10 @@ pub fn ci(args: CiArgs) -> Result<i32> {
         let id = h.record(&doc, "ci")?;
         eprintln!("recorded run {id} in {}", h.path().display());
     }
-    print!("{}", summary(&doc, against.as_ref().map(|a| &a.run)));
+    print!(
+        "{}",
+        summary(&doc, against.as_ref().map(|a| &a.run), within)
+    );
     let code = conclude(&doc, None);
     let failed = doc
         .ci
@@ -314,14 +317,15 @@ fn generations(profile: &std::path::Path) -> Result<Vec<Variant>> {
 
 /// At most a few lines on a good night; on a bad one, what failed comes first,
 /// with the library files that changed.
-fn summary(doc: &Document, before: Option<&Document>) -> String {
+fn summary(doc: &Document, before: Option<&Document>, within: bool) -> String {
     let Some(ci) = &doc.ci else {
         return String::new();
     };
-    let against = ci
-        .against
-        .as_deref()
-        .unwrap_or("the first variant, within this run");
+    let against = match (&ci.against, within) {
+        (Some(a), _) => a.as_str(),
+        (None, true) => "the first variant, within this run",
+        (None, false) => "nothing: the first night of these variants and benchmarks here; the next is compared with it",
+    };
     let benches = ci.gates.iter().filter(|g| g.kind == GateKind::Bench);
     let failed: Vec<_> = ci.gates.iter().filter(|g| !g.passed).collect();
     let mut out = String::new();
@@ -365,9 +369,6 @@ fn summary(doc: &Document, before: Option<&Document>) -> String {
                 worst.len() - 8
             ));
         }
-    }
-    if ci.gates.is_empty() && ci.against.is_none() {
-        line("  the first night of these variants and benchmarks on this host: the next is compared with it".into());
     }
     let count = |v: crate::results::ChangeVerdict| {
         let changes = if ci.against.is_some() {
