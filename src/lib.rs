@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod glibc;
 pub mod history;
 pub mod host;
