@@ -6,6 +6,7 @@ mod report;
 
 mod calibrate;
 mod compare;
+mod export;
 mod history;
 
 use crate::baseline::{self, Saved};
@@ -226,6 +227,8 @@ struct RunArgs {
     /// Write the results document (schema storebench/1, hyperfine-compatible entries).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    #[command(flatten)]
+    exports: export::Exports,
     #[command(flatten)]
     report: report::RunReport,
     /// Store the run as a baseline, DIR/NAME.json (see --baselines-dir); an
@@ -488,6 +491,7 @@ fn run(args: RunArgs) -> Result<i32> {
         args.save.as_deref(),
         &args.store,
     )?;
+    args.exports.write(&doc)?;
     args.report.write(&doc)?;
     args.recording.record(&doc, "run")?;
     Ok(conclude(&doc, None))

@@ -29,6 +29,10 @@ impl Exporter for Bencher {
         "bencher"
     }
 
+    fn about(&self) -> &'static str {
+        "Bencher Metric Format JSON (bencher run --adapter json --file FILE): benchmark `bench [variant]`, measure named for the unit (throughput-bytes, throughput, latency in ns, memory, cpu-usage), value the median, lower_value/upper_value the extreme rounds"
+    }
+
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
         let mut bmf: BTreeMap<String, BTreeMap<&str, Metric>> = BTreeMap::new();
         for r in &doc.results {

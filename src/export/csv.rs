@@ -125,6 +125,10 @@ impl Exporter for Csv {
         "csv"
     }
 
+    fn about(&self) -> &'static str {
+        "one row per benchmark, variant and metric: n, median, mean, stddev, min, max, unit, and the change, CI, MDE and verdict where compared"
+    }
+
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
         vec![Output::replace(path, render(doc))]
     }

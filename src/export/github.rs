@@ -72,6 +72,10 @@ impl Exporter for GithubActionBenchmark {
         "github-action-benchmark"
     }
 
+    fn about(&self) -> &'static str {
+        "benchmark-action/github-action-benchmark input: FILE holds the figures where bigger is better (tool: customBiggerIsBetter); STEM-smaller.EXT beside it, when there are any, those where smaller is better (tool: customSmallerIsBetter). Name `bench [variant]`, value the median, range ± the stddev, extra n, the change with its CI and the verdict"
+    }
+
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
         let (bigger, smaller): (Vec<&BenchResult>, Vec<&BenchResult>) =
             doc.results.iter().partition(|r| r.unit.higher_is_better());

@@ -52,6 +52,10 @@ impl Exporter for Hyperfine {
         "hyperfine"
     }
 
+    fn about(&self) -> &'static str {
+        "the hyperfine-compatible entries alone, as `hyperfine --export-json` writes them ({\"results\": [...]}); `storebench compare` reads it back"
+    }
+
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
         let results: Vec<Entry> = doc
             .results
@@ -87,7 +91,11 @@ mod tests {
             // serde_json's default float parsing may differ in the last bit.
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
             assert_eq!(theirs.times.len(), ours.times.len());
-            assert!(theirs.times.iter().zip(&ours.times).all(|(a, b)| close(*a, *b)));
+            assert!(theirs
+                .times
+                .iter()
+                .zip(&ours.times)
+                .all(|(a, b)| close(*a, *b)));
             assert!(close(theirs.median.unwrap(), ours.median.unwrap()));
         }
         let value: serde_json::Value = serde_json::from_slice(&out[0].bytes).unwrap();

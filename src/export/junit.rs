@@ -168,6 +168,10 @@ impl Exporter for Junit {
         "junit"
     }
 
+    fn about(&self) -> &'static str {
+        "JUnit XML: a test case per gate of a ci run, else per comparison and per claim, failed on a regression or a broken result"
+    }
+
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
         vec![Output::replace(path, render(doc))]
     }

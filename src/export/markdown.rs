@@ -141,6 +141,10 @@ impl Exporter for Markdown {
         "markdown"
     }
 
+    fn about(&self) -> &'static str {
+        "a summary: the gates of a ci run (failed first), each benchmark's median and change with its CI and verdict, the claims; also appended to the file $GITHUB_STEP_SUMMARY names, when set"
+    }
+
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
         let text = render(doc);
         let mut outputs = vec![Output::replace(path, text.clone())];

@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 pub trait Exporter: Sync {
     /// The FORMAT of `--export FORMAT=FILE`.
     fn name(&self) -> &'static str;
+    /// What the file holds, for `--help`: one sentence or two.
+    fn about(&self) -> &'static str;
     /// The files `doc` becomes when FILE is `path`: usually `path` alone.
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output>;
 }
@@ -74,6 +76,19 @@ impl std::fmt::Debug for Request {
 pub fn names() -> String {
     let names: Vec<&str> = EXPORTERS.iter().map(|e| e.name()).collect();
     names.join(", ")
+}
+
+/// The long help of `--export`: every format and what it writes.
+pub fn help() -> String {
+    let mut text =
+        String::from("Write the results in another format too; repeatable. FORMAT is one of:\n");
+    for e in EXPORTERS {
+        text.push_str(&format!("\n{}: {}\n", e.name(), e.about()));
+    }
+    text.push_str(
+        "\nEach file is written whole or not at all (a temporary file renamed into place).",
+    );
+    text
 }
 
 /// Reads `FORMAT=FILE`; the error says what was wrong and lists the formats.
