@@ -6,7 +6,7 @@
 //! columns filled where it was compared, and, for a timed benchmark, a
 //! `time-per-iteration` row in seconds (hyperfine's figures). Empty = no figure.
 
-use super::{comparison, finite, measure, Exporter, Output};
+use super::{comparison, finite, measure, status, Exporter, Output};
 use crate::results::{BenchResult, Document};
 use crate::stats::Summary;
 use std::path::Path;
@@ -53,13 +53,11 @@ fn number(x: Option<f64>) -> String {
 
 fn rows(doc: &Document, r: &BenchResult) -> Vec<Vec<String>> {
     let head = |metric: &str, unit: &str| -> Vec<String> {
-        let status = serde_json::to_value(r.status).ok();
-        let status = status.as_ref().and_then(|s| s.as_str()).unwrap_or_default();
         vec![
             r.bench.clone(),
             r.group.clone(),
             r.variant.clone(),
-            status.into(),
+            status(r.status).into(),
             metric.into(),
             unit.into(),
         ]

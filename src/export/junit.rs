@@ -110,54 +110,56 @@ fn cases(doc: &Document) -> Vec<(&'static str, Vec<Case>)> {
     ]
 }
 
+fn failed(c: &Case) -> bool {
+    matches!(c.outcome, Outcome::Failed { .. })
+}
+
+fn write_suite(out: &mut String, name: &str, cases: &[Case], host: &str) {
+    let skipped = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Skipped(_)));
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"0\" hostname=\"{}\">",
+        cases.len(),
+        cases.iter().filter(|c| failed(c)).count(),
+        skipped.count(),
+        escape(host)
+    );
+    for c in cases {
+        let (class, name) = (escape(&c.classname), escape(&c.name));
+        let open = format!("    <testcase classname=\"{class}\" name=\"{name}\" time=\"0\"");
+        let inner = match &c.outcome {
+            Outcome::Passed => None,
+            Outcome::Failed { kind, message } => Some(format!(
+                "<failure type=\"{}\" message=\"{}\">{}</failure>",
+                escape(kind),
+                escape(message),
+                escape(message)
+            )),
+            Outcome::Skipped(why) => Some(format!("<skipped message=\"{}\"/>", escape(why))),
+        };
+        let _ = match inner {
+            None => writeln!(out, "{open}/>"),
+            Some(inner) => writeln!(out, "{open}>\n      {inner}\n    </testcase>"),
+        };
+    }
+    out.push_str("  </testsuite>\n");
+}
+
 /// The whole XML document.
 pub fn render(doc: &Document) -> String {
     let suites = cases(doc);
-    let count = |f: fn(&Outcome) -> bool| -> usize {
-        suites
-            .iter()
-            .flat_map(|(_, cs)| cs)
-            .filter(|c| f(&c.outcome))
-            .count()
-    };
-    let failed = |o: &Outcome| matches!(o, Outcome::Failed { .. });
-    let skipped = |o: &Outcome| matches!(o, Outcome::Skipped(_));
+    let all = || suites.iter().flat_map(|(_, cases)| cases);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"storebench\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">",
-        count(|_| true),
-        count(failed)
+        all().count(),
+        all().filter(|c| failed(c)).count()
     );
     for (name, cases) in &suites {
-        let n = |f: fn(&Outcome) -> bool| cases.iter().filter(|c| f(&c.outcome)).count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"0\" hostname=\"{}\">",
-            cases.len(),
-            n(failed),
-            n(skipped),
-            escape(&doc.host.hostname)
-        );
-        for c in cases {
-            let open = format!(
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
-                escape(&c.classname),
-                escape(&c.name)
-            );
-            let _ = match &c.outcome {
-                Outcome::Passed => writeln!(out, "{open}/>"),
-                Outcome::Failed { kind, message } => writeln!(
-                    out,
-                    "{open}>\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
-                    escape(kind),
-                    escape(message),
-                    escape(message)
-                ),
-                Outcome::Skipped(why) => writeln!(out, "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>", escape(why)),
-            };
-        }
-        out.push_str("  </testsuite>\n");
+        write_suite(&mut out, name, cases, &doc.host.hostname);
     }
     out.push_str("</testsuites>\n");
     out
@@ -199,5 +201,18 @@ mod tests {
         assert_eq!(xml.matches("<testcase ").count(), 1, "{xml}");
         assert!(!xml.contains("<!--"), "{xml}");
         assert!(xml.contains("failures=\"1\""), "{xml}");
+    }
+
+    #[test]
+    fn with_a_ci_record_the_gates_are_the_cases() {
+        let doc = super::super::tests::with_gates(ChangeVerdict::Regression);
+        let xml = render(&doc);
+        // Two gates, one failed; the comparison's own regression is not a case.
+        assert_eq!(xml.matches("<testcase ").count(), 2, "{xml}");
+        assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
+        assert!(
+            xml.contains("message=\"worse message &amp; &lt;more&gt;\""),
+            "{xml}"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! When `$GITHUB_STEP_SUMMARY` names a file (as on GitHub Actions), the same
 //! text is appended to it too, so the job page shows it without another step.
 
-use super::{comparison, finite, Exporter, Output};
+use super::{comparison, finite, status, Exporter, Output};
 use crate::results::{Document, GateOutcome, Status};
 use crate::table::{change_with_ci, human};
 use std::fmt::Write;
@@ -85,7 +85,7 @@ pub fn render(doc: &Document) -> String {
         .map(|r| {
             let median = r.throughput.as_ref().map(|s| human(s.median, r.unit));
             let (change, verdict) = match comparison(doc, r) {
-                _ if r.status != Status::Ok => (String::new(), format!("{:?}", r.status)),
+                _ if r.status != Status::Ok => (String::new(), status(r.status).into()),
                 Some(c) => match (finite(c.change_pct), finite(c.ci_low_pct)) {
                     (Some(p), Some(l)) => (
                         format!("{} vs {}", change_with_ci(p, l, c.ci_high_pct), c.baseline),
@@ -100,7 +100,7 @@ pub fn render(doc: &Document) -> String {
                 r.variant.clone(),
                 median.unwrap_or_else(|| "—".into()),
                 change,
-                verdict.to_lowercase(),
+                verdict,
             ]
         })
         .collect();
@@ -186,23 +186,7 @@ mod tests {
 
     #[test]
     fn failed_gates_come_first() {
-        let mut doc = super::super::tests::document("x", ChangeVerdict::NoChange);
-        let gate = |name: &str, passed| GateOutcome {
-            kind: crate::results::GateKind::Bench,
-            name: name.into(),
-            variant: "b".into(),
-            rule: "regression > 3%".into(),
-            passed,
-            change_pct: None,
-            ci_low_pct: None,
-            ci_high_pct: None,
-            message: format!("{name} message"),
-        };
-        doc.ci = Some(crate::results::CiRecord {
-            gates: vec![gate("fine", true), gate("worse", false)],
-            ..Default::default()
-        });
-        let text = render(&doc);
+        let text = render(&super::super::tests::with_gates(ChangeVerdict::NoChange));
         assert!(text.contains("1 of 2 failed"), "{text}");
         assert!(
             text.find("worse message") < text.find("fine message"),

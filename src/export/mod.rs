@@ -15,7 +15,7 @@ mod junit;
 mod markdown;
 
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, Comparison, Document};
+use crate::results::{BenchResult, Comparison, Document, Status};
 use crate::workload::Unit;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -169,6 +169,16 @@ fn measure(unit: Unit) -> &'static str {
     }
 }
 
+/// A result's status as the document spells it.
+fn status(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "ok",
+        Status::Broken => "broken",
+        Status::Crashed => "crashed",
+        Status::Timeout => "timeout",
+    }
+}
+
 /// Some(x) for a finite figure; the document writes "no figure" as NaN.
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
@@ -177,7 +187,7 @@ fn finite(x: f64) -> Option<f64> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::results::{ChangeVerdict, Status};
+    use crate::results::ChangeVerdict;
 
     const MINIMAL: &str = r#"{
         "schema": "storebench/1",
@@ -225,6 +235,28 @@ pub(crate) mod tests {
             mde_pct: 2.0,
             paired: true,
             verdict,
+        });
+        doc
+    }
+
+    /// [`document`] with a `storebench ci` record of two gates: `fine`
+    /// passed, `worse` failed.
+    pub(crate) fn with_gates(verdict: ChangeVerdict) -> Document {
+        let mut doc = document("x", verdict);
+        let gate = |name: &str, passed| crate::results::GateOutcome {
+            kind: crate::results::GateKind::Bench,
+            name: name.into(),
+            variant: "b".into(),
+            rule: "regression > 3%".into(),
+            passed,
+            change_pct: None,
+            ci_low_pct: None,
+            ci_high_pct: None,
+            message: format!("{name} message & <more>"),
+        };
+        doc.ci = Some(crate::results::CiRecord {
+            gates: vec![gate("fine", true), gate("worse", false)],
+            ..Default::default()
         });
         doc
     }
