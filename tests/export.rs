@@ -50,8 +50,8 @@ fn export_args(dir: &Path) -> Vec<String> {
 fn measured() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("export-{}", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export-run");
+        // One fixed place, emptied first; the files stay to be looked at after a failure.
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let summary = dir.join("summary.txt");

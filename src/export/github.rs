@@ -122,4 +122,18 @@ mod tests {
         );
         assert!(entries[0]["range"].as_str().unwrap().starts_with("± "));
     }
+
+    #[test]
+    fn times_go_to_the_smaller_is_better_file() {
+        let mut doc = super::super::tests::document("command/x/wall", ChangeVerdict::NoChange);
+        doc.results[1].unit = crate::workload::Unit::Seconds;
+        let out = GithubActionBenchmark.render(&doc, Path::new("gab.json"));
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].path, Path::new("gab-smaller.json"));
+        let smaller: serde_json::Value = serde_json::from_slice(&out[1].bytes).unwrap();
+        assert_eq!(smaller[0]["name"], "command/x/wall [b]");
+        assert_eq!(smaller[0]["unit"], "s");
+        let bigger: serde_json::Value = serde_json::from_slice(&out[0].bytes).unwrap();
+        assert_eq!(bigger.as_array().unwrap().len(), 1);
+    }
 }
