@@ -7,6 +7,7 @@ mod report;
 mod calibrate;
 mod ci;
 mod compare;
+mod export;
 mod history;
 
 use crate::baseline::{self, Saved};
@@ -278,6 +279,8 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     #[command(flatten)]
+    exports: export::Exports,
+    #[command(flatten)]
     report: report::RunReport,
     /// Store the run as a baseline, DIR/NAME.json (see --baselines-dir); an
     /// incomplete run never replaces a good baseline.
@@ -516,6 +519,7 @@ fn run(args: RunArgs) -> Result<i32> {
         args.save.as_deref(),
         &args.store,
     )?;
+    args.exports.write(&doc)?;
     args.report.write(&doc)?;
     args.recording.record(&doc, "run")?;
     Ok(conclude(&doc, None))

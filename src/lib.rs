@@ -10,6 +10,7 @@ pub mod compare;
 pub mod config;
 pub mod environment;
 pub mod error;
+pub mod export;
 pub mod gate;
 pub mod glibc;
 pub mod history;

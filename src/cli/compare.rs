@@ -55,6 +55,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     judging: Judging,
     #[command(flatten)]
+    exports: super::export::Exports,
+    #[command(flatten)]
     report: super::report::RunReport,
     /// Where a measuring compare records its run (two stored runs are not recorded).
     #[command(flatten)]
@@ -126,6 +128,7 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         args.save.as_deref(),
         &args.store,
     )?;
+    args.exports.write(&after)?;
     args.report.write(&after)?;
     if args.runs.len() == 1 {
         args.recording.record(&after, "compare")?;
