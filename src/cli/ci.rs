@@ -100,6 +100,8 @@ pub struct CiArgs {
     report: RunReport,
     #[command(flatten)]
     recording: super::history::Recording,
+    #[command(flatten)]
+    exports: super::export::Exports,
 }
 
 fn rule(s: &str) -> std::result::Result<Rule, String> {
@@ -154,8 +156,8 @@ pub fn ci(args: CiArgs) -> Result<i32> {
         environment: env,
         confirm_rounds: doc.settings.rounds - plan.rounds,
     });
+    // The measurement is kept first: a report or an export that fails must not lose it.
     keep(&doc, args.json.as_deref(), None, &args.store)?;
-    args.report.write(&doc)?;
     if let Some(h) = history.as_mut() {
         eprintln!("recording the run in {}", h.path().display());
         let id = h.record(&doc, "ci")?;
@@ -165,6 +167,8 @@ pub fn ci(args: CiArgs) -> Result<i32> {
         "{}",
         summary(&doc, against.as_ref().map(|a| &a.run), within)
     );
+    args.report.write(&doc)?;
+    args.exports.write(&doc)?;
     let code = conclude(&doc, None);
     let failed = doc
         .ci

@@ -3,34 +3,32 @@
 //! shell script and the flags it passes.
 
 use std::collections::BTreeMap;
-/// The flags of `storebench ci`, as its interface was agreed.
-const CI_FLAGS: &[&str] = &[
-    "--config",
-    "--variant",
-    "--nix-generations",
-    "--bench",
-    "--quick",
-    "--rounds",
-    "--slice",
-    "--against",
-    "--fail-on",
-    "--confirm",
-    "--require-quiet",
-    "--json",
-    "--report-dir",
-    "--no-report",
-    "--history",
-    "--no-history",
-    "--export",
-];
-const EXPORT_FORMATS: &[&str] = &[
-    "hyperfine",
-    "github-action-benchmark",
-    "bencher",
-    "markdown",
-    "junit",
-    "csv",
-];
+
+/// The flags of `storebench ci`, read from its own `--help`: an option line
+/// starts with the flag (`  --confirm <N>`, `  -h, --help`).
+fn ci_flags() -> Vec<String> {
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_storebench"))
+        .args(["ci", "--help"])
+        .output()
+        .expect("storebench ci --help runs");
+    assert!(help.status.success());
+    String::from_utf8_lossy(&help.stdout)
+        .lines()
+        .filter_map(|l| {
+            let l = l
+                .trim_start()
+                .trim_start_matches("-h, ")
+                .trim_start_matches("-V, ");
+            let flag: String = l
+                .strip_prefix("--")?
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            Some(format!("--{flag}"))
+        })
+        .collect()
+}
+
 /// A unit file's settings as (section, key, value), continuation lines joined.
 pub fn unit_settings(unit: &str) -> Vec<(String, String, String)> {
     let mut settings = Vec::new();
@@ -128,7 +126,7 @@ pub fn ci_args(args: &[String], job: &str) -> BTreeMap<String, Vec<String>> {
             None => (arg.as_str(), None),
         };
         assert!(
-            CI_FLAGS.contains(&flag),
+            ci_flags().iter().any(|f| f == flag),
             "{job}: `storebench ci` has no {flag}"
         );
         let value = inline.or_else(|| rest.next_if(|v| !v.starts_with("--")).cloned());
@@ -138,7 +136,7 @@ pub fn ci_args(args: &[String], job: &str) -> BTreeMap<String, Vec<String>> {
                 .and_then(|v| v.split_once('='))
                 .map(|p| p.0);
             assert!(
-                format.is_some_and(|f| EXPORT_FORMATS.contains(&f)),
+                format.is_some_and(|f| storebench::export::EXPORTERS.iter().any(|e| e.name() == f)),
                 "{job}: not an export FORMAT=FILE: {value:?}"
             );
         }
