@@ -168,7 +168,7 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
     let passed = c.verdict != ChangeVerdict::Broken && !(beyond && out_of_line);
     let mut message = format!("{} [{}] {}", c.bench, c.variant, describe(c));
     if let Some((z, n)) = z {
-        message.push_str(&format!(", z {z:+.1} against {n} nights"));
+        message.push_str(&format!(", z {} against {n} nights", signed(z)));
     }
     if let Some(before) = r.run {
         for lib in library_changes(before, doc, &c.variant) {

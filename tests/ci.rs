@@ -68,14 +68,24 @@ fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
     // The gate is wider than the default so that a busy test machine does not
     // fail a good night; -O0 is far beyond it.
     let gate = ["--fail-on", "regression > 10%", "--confirm", "2"];
+    let junit = dir.path().join("junit.xml");
+    let junit_arg = format!("junit={}", junit.display());
     for n in 1..=7 {
         if n == 5 {
             install(o0.path());
         }
-        let o = night(&db, stock.path(), &opt, &gate);
+        let mut extra = gate.to_vec();
+        extra.extend(["--export", &junit_arg]);
+        let o = night(&db, stock.path(), &opt, &extra);
         let out = String::from_utf8_lossy(&o.stdout);
         if n == 5 {
+            println!("night 5, as printed:\n{out}");
             assert_eq!(o.status.code(), Some(1), "night 5: {}", text(&o));
+            let xml = std::fs::read_to_string(&junit).unwrap();
+            assert!(
+                xml.contains("<failure") && xml.contains("zlib/l6/"),
+                "{xml}"
+            );
             let first = out.lines().next().unwrap();
             assert!(first.starts_with("storebench ci: FAILED"), "{first}");
             assert!(first.contains("against run 4"), "{first}");
