@@ -10,7 +10,7 @@
 
 use crate::compare;
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, Document, Host, Settings, Status, Tool, VariantRecord, SCHEMA};
+use crate::results::{BenchResult, Document, Status, Tool, VariantRecord, SCHEMA};
 use crate::stats;
 use crate::variant::Variant;
 use crate::workload::Unit;
@@ -203,47 +203,24 @@ fn from_hyperfine(path: &Path, value: serde_json::Value) -> Result<Document> {
         .and_then(|m| m.modified())
         .map(|t| humantime::format_rfc3339_seconds(t).to_string())
         .unwrap_or_default();
-    Ok(Document {
-        schema: SCHEMA.into(),
-        tool: Tool {
-            name: "hyperfine".into(),
-            version: String::new(),
+    let rounds = results.iter().map(|r| r.times.len() as u32).max();
+    let mut doc = Document::of_results(results);
+    doc.tool = Tool {
+        name: "hyperfine".into(),
+        version: String::new(),
+    };
+    doc.started = started;
+    doc.settings.rounds = rounds.unwrap_or(0);
+    doc.variants = vec![VariantRecord {
+        variant: Variant {
+            name: HYPERFINE_VARIANT.into(),
+            description: Some(format!("hyperfine export {}", path.display())),
+            ..Variant::system()
         },
-        started,
-        command_line: vec![],
-        host: Host::default(),
-        seed: 0,
-        settings: Settings {
-            rounds: results
-                .iter()
-                .map(|r| r.times.len() as u32)
-                .max()
-                .unwrap_or(0),
-            slice_seconds: 0.0,
-            timeout_seconds: 0.0,
-            bench_patterns: vec![],
-            noise_pct: compare::DEFAULT_NOISE_PCT,
-            target_ci_pct: None,
-            max_time_seconds: None,
-            unsettled: vec![],
-        },
-        corpora: vec![],
-        variants: vec![VariantRecord {
-            variant: Variant {
-                name: HYPERFINE_VARIANT.into(),
-                description: Some(format!("hyperfine export {}", path.display())),
-                ..Variant::system()
-            },
-            provenance: None,
-            same_files_as: vec![],
-        }],
-        results,
-        comparisons: vec![],
-        groups: vec![],
-        claims: vec![],
-        probe: None,
-        ci: None,
-    })
+        provenance: None,
+        same_files_as: vec![],
+    }];
+    Ok(doc)
 }
 
 /// One stored run, as `storebench baselines` lists it.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{build_zlib, copy_system_libs, run, storebench, text};
+use common::{build_zlib, copy_system_libs, count, run, storebench, text};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -40,16 +40,6 @@ fn night(db: &Path, stock: &Path, opt: &Path, extra: &[&str]) -> Output {
     args.extend(SUBSET);
     args.extend(extra);
     run(&args)
-}
-
-fn count(db: &Path, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let ok: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{copy_system_libs, run, storebench, text};
+use common::{copy_system_libs, count, run, storebench, text};
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,16 +25,6 @@ fn quick_run(db: &Path, variant: &str, extra: &[&str]) -> std::process::Output {
     ];
     args.extend(extra);
     run(&args)
-}
-
-fn count(db: &Path, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let ok: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
 }
 
 #[test]

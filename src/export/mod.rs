@@ -189,16 +189,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::results::ChangeVerdict;
 
-    const MINIMAL: &str = r#"{
-        "schema": "storebench/1",
-        "tool": {"name": "storebench", "version": "0.0.0"},
-        "started": "2025-01-01T00:00:00Z",
-        "command_line": ["storebench", "run"],
-        "host": {"hostname": "h", "kernel": "k", "cpu_model": "c", "cpu_flags": [], "cpus": 1, "memory_bytes": 0},
-        "seed": 1,
-        "settings": {"rounds": 3, "slice_seconds": 0.1, "timeout_seconds": 1, "bench_patterns": []},
-        "corpora": [], "variants": [], "results": []
-    }"#;
+    use crate::report::section::tests::MINIMAL;
 
     /// Two variants of one benchmark, `b` compared with `a` with `verdict`.
     pub(crate) fn document(bench: &str, verdict: ChangeVerdict) -> Document {

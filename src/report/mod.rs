@@ -12,7 +12,7 @@
 
 mod chart;
 mod palette;
-mod section;
+pub(crate) mod section;
 
 use crate::error::{Error, Result};
 use crate::results::Document;
