@@ -9,20 +9,21 @@ mod ci;
 mod compare;
 mod export;
 mod history;
+mod inspect;
+mod progress;
+mod run;
 
 use crate::baseline::{self, Saved};
-use crate::claims::{self, Claims};
 use crate::compare::{Options, DEFAULT_NOISE_PCT};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::results::{ChangeVerdict, Document, Settings, Tool, SCHEMA};
-use crate::runner::{self, Event, Plan, Until};
+use crate::runner::{self, Plan, Until};
 use crate::variant::Variant;
 use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
-use crate::{host, nix, table};
+use crate::{host, table};
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -61,8 +62,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Measure the variants side by side, round by round.
-    #[command(after_help = RUN_EXAMPLES)]
-    Run(RunArgs),
+    #[command(after_help = run::RUN_EXAMPLES)]
+    Run(run::RunArgs),
     /// Compare with a stored run: measure now with its settings (BASELINE), or
     /// compare two stored runs without measuring (BEFORE AFTER).
     #[command(after_help = compare::EXAMPLES)]
@@ -77,14 +78,14 @@ enum Command {
     #[command(after_help = calibrate::ABOUT)]
     Calibrate(calibrate::CalibrateArgs),
     /// Print every benchmark id, its group, the libraries it needs and its unit.
-    List(ListArgs),
+    List(inspect::ListArgs),
     /// Write the generated corpora to files, to feed the same bytes to other tools
     /// (`zstd -b3 DIR/text`, lzbench…).
-    Corpus(CorpusArgs),
+    Corpus(inspect::CorpusArgs),
     /// List the generations of Nix profiles and the store path of each benchmarked
     /// library in them, and propose the variants that compare the last two that differ.
-    #[command(after_help = DISCOVER_HELP)]
-    Discover(DiscoverArgs),
+    #[command(after_help = inspect::DISCOVER_HELP)]
+    Discover(inspect::DiscoverArgs),
     /// Measure the memory and CPU use of running processes over a time window.
     #[command(after_help = probe::PROBE_EXAMPLES)]
     Probe(probe::ProbeArgs),
@@ -94,49 +95,6 @@ enum Command {
     #[command(after_help = history::ABOUT)]
     History(history::HistoryArgs),
 }
-
-const DISCOVER_HELP: &str = "\
-Without PROFILE, looks at /nix/var/nix/profiles/system and the home-manager profiles
-of the current user (~/.local/state/nix/profiles/home-manager and
-/nix/var/nix/profiles/per-user/$USER/home-manager). Uses `nix-store --query
---requisites`, so it works with and without the experimental `nix` command.
-
-Exit codes: 0 listed, 2 no profile found or a profile could not be read.";
-
-#[derive(Args)]
-struct CorpusArgs {
-    /// The directory to write `text`, `json` and `binary` into.
-    dir: PathBuf,
-    /// The seed of a run (see its results document) to reproduce its corpora.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Size of each corpus, in KiB.
-    #[arg(long, value_name = "KIB", default_value_t = 1024)]
-    corpus_kib: usize,
-}
-
-#[derive(Args)]
-struct DiscoverArgs {
-    /// Profile links, e.g. /nix/var/nix/profiles/system.
-    #[arg(value_name = "PROFILE")]
-    profiles: Vec<PathBuf>,
-}
-
-const RUN_EXAMPLES: &str = "\
-Examples:
-  storebench run --quick
-  storebench run --variant stock=/nix/store/…-zlib-1.3.1 --variant opt=/nix/store/…-zlib-1.3.1 --bench 'compress/zlib/*'
-  storebench run --config storebench.toml --rounds 20 --json run.json
-
-  storebench run --bench 'aes/*' --target-ci 1 --max-time 5m --save before-rebuild
-
-Each round starts one worker per variant with LD_LIBRARY_PATH set to that variant's
-library directories, and visits the variants in a fresh random order for every
-benchmark. The change against the first variant is the median of the per-round
-ratios, with a seeded bootstrap 95 % confidence interval; positive means better.
-Then the claims (built-in table, or --claims FILE) are judged.
-
-Exit codes: 0 done, 2 bad input, 3 a variant produced wrong results or its worker failed.";
 
 /// How changes are judged.
 #[derive(Args)]
@@ -160,19 +118,6 @@ struct Store {
     /// Where `--save NAME` writes NAME.json and `compare NAME` reads it.
     #[arg(long, value_name = "DIR", default_value = baseline::DEFAULT_DIR)]
     baselines_dir: PathBuf,
-}
-
-/// Adaptive stopping.
-#[derive(Args)]
-struct Adaptive {
-    /// After --rounds, keep adding rounds for every benchmark whose 95 % CI
-    /// half-width (paired against the first variant; with one variant, of its own
-    /// median) is over PCT %, until all are under it or --max-time runs out.
-    #[arg(long, value_name = "PCT", value_parser = positive)]
-    target_ci: Option<f64>,
-    /// The time a --target-ci run may take in all, e.g. 90s, 10m.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
-    max_time: Duration,
 }
 
 fn positive(s: &str) -> std::result::Result<f64, String> {
@@ -260,63 +205,17 @@ impl Sizing {
     }
 }
 
-#[derive(Args)]
-struct RunArgs {
-    /// A build to measure: NAME=PATH[:PATH…], each PATH a Nix store path or a
-    /// directory (PATH/lib is used when it exists). Repeatable; the first is the
-    /// reference the others are compared with. Default: one `system` variant.
-    #[arg(long = "variant", value_name = "NAME=PATH")]
-    variants: Vec<String>,
-    /// Variants from a TOML file ([variants.NAME] libs = [...], env = {...}).
-    /// Default: storebench.toml in the current directory, when present.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    #[command(flatten)]
-    selection: Selection,
-    #[command(flatten)]
-    sizing: Sizing,
-    /// Write the results document (schema storebench/1, hyperfine-compatible entries).
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    #[command(flatten)]
-    exports: export::Exports,
-    #[command(flatten)]
-    report: report::RunReport,
-    /// Store the run as a baseline, DIR/NAME.json (see --baselines-dir); an
-    /// incomplete run never replaces a good baseline.
-    #[arg(long, value_name = "NAME")]
-    save: Option<String>,
-    #[command(flatten)]
-    store: Store,
-    #[command(flatten)]
-    judging: Judging,
-    #[command(flatten)]
-    adaptive: Adaptive,
-    #[command(flatten)]
-    recording: history::Recording,
-}
-
-#[derive(Args)]
-struct ListArgs {
-    /// The config whose [commands.NAME] to list too. Default: storebench.toml in
-    /// the current directory, when present.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    #[command(flatten)]
-    selection: Selection,
-}
-
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(args),
         Command::Ci(args) => ci::ci(args),
         Command::Baselines(args) => compare::baselines(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
-        Command::List(args) => list(args),
-        Command::Discover(args) => discover(args),
-        Command::Corpus(args) => corpus(args),
+        Command::List(args) => inspect::list(args),
+        Command::Discover(args) => inspect::discover(args),
+        Command::Corpus(args) => inspect::corpus(args),
         Command::Probe(args) => probe::probe(args),
         Command::Report(args) => report::report(args),
         Command::History(args) => history::history(args),
@@ -365,109 +264,6 @@ impl Selection {
     }
 }
 
-fn list(args: ListArgs) -> Result<i32> {
-    let corpus = args.selection.corpus(false, 0);
-    let (config, _) = Config::discover(args.config.as_deref())?;
-    let mut out = std::io::stdout().lock();
-    for b in args.selection.benches(&corpus, &config, &[])? {
-        let mut libs: Vec<&str> = b.libraries.iter().map(|l| l.soname()).collect();
-        libs.extend(b.interpreter().map(|i| i.executable()));
-        let _ = writeln!(
-            out,
-            "{:<32} {:<12} {:<5} {}",
-            b.id,
-            b.group,
-            b.unit.symbol(),
-            libs.join(" ")
-        );
-    }
-    Ok(exit::OK)
-}
-
-fn corpus(args: CorpusArgs) -> Result<i32> {
-    let spec = CorpusSpec::Generated {
-        seed: args.seed,
-        bytes: args.corpus_kib * 1024,
-    };
-    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(&args.dir, e))?;
-    let corpora = spec.load()?;
-    for (c, info) in corpora.iter().zip(spec.describe(&corpora)) {
-        let path = args.dir.join(&c.name);
-        std::fs::write(&path, &c.data).map_err(|e| Error::io(&path, e))?;
-        println!(
-            "{}  {} bytes  sha256:{}",
-            path.display(),
-            info.bytes,
-            info.sha256
-        );
-    }
-    Ok(exit::OK)
-}
-
-fn discover(args: DiscoverArgs) -> Result<i32> {
-    let profiles = if args.profiles.is_empty() {
-        let home = std::env::var("HOME").unwrap_or_default();
-        let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
-        [
-            "/nix/var/nix/profiles/system".to_string(),
-            format!("{home}/.local/state/nix/profiles/home-manager"),
-            format!("/nix/var/nix/profiles/per-user/{user}/home-manager"),
-        ]
-        .into_iter()
-        .map(PathBuf::from)
-        .filter(|p| p.symlink_metadata().is_ok())
-        .collect()
-    } else {
-        args.profiles
-    };
-    if profiles.is_empty() {
-        return Err(Error::Nix {
-            path: "/nix/var/nix/profiles/system".into(),
-            why: "no system or home-manager profile found; name a profile, e.g. storebench discover /nix/var/nix/profiles/per-user/$USER/profile".into(),
-        });
-    }
-    let mut out = std::io::stdout().lock();
-    for profile in profiles {
-        let gens = nix::discover(&profile)?;
-        let _ = writeln!(out, "{}: {} generations", profile.display(), gens.len());
-        for (i, g) in gens.iter().enumerate() {
-            let _ = writeln!(out, "  generation {}  {}", g.number, g.link.display());
-            for (lib, path) in &g.libraries {
-                let before = i.checked_sub(1).and_then(|j| gens[j].libraries.get(lib));
-                let mark = if i > 0 && before != Some(path) {
-                    "  ← changed"
-                } else {
-                    ""
-                };
-                let _ = writeln!(out, "    {:<10} {}{mark}", lib.name(), path.short());
-            }
-        }
-        let differ = gens
-            .windows(2)
-            .rev()
-            .find(|w| w[0].libraries != w[1].libraries);
-        match differ {
-            Some([a, b]) => {
-                let _ = writeln!(
-                    out,
-                    "  compare: storebench run --variant gen-{}=profile:{} --variant gen-{}=profile:{}\n",
-                    a.number,
-                    a.link.display(),
-                    b.number,
-                    b.link.display()
-                );
-            }
-            _ => {
-                let _ = writeln!(
-                    out,
-                    "  no two generations differ in a benchmarked library\n"
-                );
-            }
-        }
-    }
-    Ok(exit::OK)
-}
-
 fn variants(arguments: &[String], config: &Config) -> Result<Vec<Variant>> {
     let mut variants: Vec<Variant> = config
         .variants
@@ -493,61 +289,8 @@ fn variants(arguments: &[String], config: &Config) -> Result<Vec<Variant>> {
     Ok(variants)
 }
 
-fn run(args: RunArgs) -> Result<i32> {
-    // Bad claims or a bad baseline name should stop a run before it measures.
-    let claims = Claims::load(args.judging.claims.as_deref())?;
-    if let Some(name) = &args.save {
-        baseline::path_for(&args.store.baselines_dir, name)?;
-    }
-    let (config, _) = Config::discover(args.config.as_deref())?;
-    let variants = variants(&args.variants, &config)?;
-    let (plan, mut settings) = args.sizing.plan(&args.selection, variants, &config)?;
-    settings.noise_pct = args.judging.noise;
-    settings.target_ci_pct = args.adaptive.target_ci;
-    settings.max_time_seconds = args
-        .adaptive
-        .target_ci
-        .map(|_| args.adaptive.max_time.as_secs_f64());
-    let until = adaptive(&plan, &settings);
-    let mut doc = measure(&plan, settings, until)?;
-    let opts = args.judging.options(doc.seed);
-    claims::analyse(&mut doc, None, &claims, opts);
-    present(&doc, None);
-    keep(
-        &doc,
-        args.json.as_deref(),
-        args.save.as_deref(),
-        &args.store,
-    )?;
-    args.exports.write(&doc)?;
-    args.report.write(&doc)?;
-    args.recording.record(&doc, "run")?;
-    Ok(conclude(&doc, None))
-}
-
 fn current_exe() -> Result<PathBuf> {
     std::env::current_exe().map_err(|e| Error::io("/proc/self/exe", e))
-}
-
-/// `--target-ci`: more rounds for every benchmark whose CI is still wider.
-fn adaptive(plan: &Plan, settings: &Settings) -> Option<Until<'static>> {
-    let (target, max) = (settings.target_ci_pct?, settings.max_time_seconds?);
-    let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
-    let boot = crate::stats::Bootstrap {
-        seed: plan.seed,
-        resamples: 2_000,
-        ..Default::default()
-    };
-    Some(Until {
-        max_time: Duration::from_secs_f64(max),
-        unsettled: Box::new(move |results: &[crate::results::BenchResult]| {
-            crate::compare::precision(results, &names, boot)
-                .into_iter()
-                .filter(|(_, mde)| *mde > target)
-                .map(|(bench, _)| bench)
-                .collect()
-        }),
-    })
 }
 
 /// Runs `plan` (with more rounds where `until` asks) and makes the document.
@@ -566,7 +309,7 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
         plan.seed
     );
     let clock = std::time::Instant::now();
-    let mut progress = Progress::new();
+    let mut progress = progress::Progress::new();
     let outcome = runner::run_until(plan, until, &mut |e| progress.show(e))?;
     progress.done();
     eprintln!("measured in {:.1} s", clock.elapsed().as_secs_f64());
@@ -676,59 +419,4 @@ fn fresh_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
     nanos ^ (u64::from(std::process::id()) << 32)
-}
-
-/// Progress on stderr: one updating line on a terminal, a line per round elsewhere.
-struct Progress {
-    tty: bool,
-}
-
-impl Progress {
-    fn new() -> Progress {
-        Progress {
-            tty: std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn show(&mut self, e: Event) {
-        let mut err = std::io::stderr().lock();
-        match e {
-            Event::Round { round, of } if !self.tty => {
-                let _ = writeln!(err, "round {round}/{of}");
-            }
-            Event::Extending { round, unsettled } if !self.tty => {
-                let _ = writeln!(
-                    err,
-                    "round {round}: {unsettled} benchmark(s) above --target-ci"
-                );
-            }
-            Event::Measuring {
-                bench,
-                variant,
-                step,
-                steps,
-            } if self.tty => {
-                let _ = write!(
-                    err,
-                    "\r\x1b[2K[{:>3}%] {bench} · {variant}",
-                    step * 100 / steps.max(1)
-                );
-                let _ = err.flush();
-            }
-            Event::Failed { message, .. } => {
-                let _ = writeln!(
-                    err,
-                    "{}warning: {message}",
-                    if self.tty { "\r\x1b[2K" } else { "" }
-                );
-            }
-            _ => {}
-        }
-    }
-
-    fn done(&self) {
-        if self.tty {
-            eprint!("\r\x1b[2K");
-        }
-    }
 }

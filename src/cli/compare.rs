@@ -206,7 +206,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     let mut settings = s.clone();
     settings.unsettled.clear();
     settings.noise_pct = args.judging.noise;
-    let until = super::adaptive(&plan, &settings);
+    let until = super::run::adaptive(&plan, &settings);
     measure(&plan, settings, until)
 }
 

@@ -1,0 +1,133 @@
+//! `storebench run`: measure the variants side by side and judge the claims.
+
+use super::{
+    conclude, history, keep, measure, positive, present, report, variants, Judging, Selection,
+    Sizing, Store,
+};
+use crate::baseline;
+use crate::claims::{self, Claims};
+use crate::config::Config;
+use crate::error::Result;
+use crate::results::Settings;
+use crate::runner::{Plan, Until};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const RUN_EXAMPLES: &str = "\
+Examples:
+  storebench run --quick
+  storebench run --variant stock=/nix/store/…-zlib-1.3.1 --variant opt=/nix/store/…-zlib-1.3.1 --bench 'compress/zlib/*'
+  storebench run --config storebench.toml --rounds 20 --json run.json
+
+  storebench run --bench 'aes/*' --target-ci 1 --max-time 5m --save before-rebuild
+
+Each round starts one worker per variant with LD_LIBRARY_PATH set to that variant's
+library directories, and visits the variants in a fresh random order for every
+benchmark. The change against the first variant is the median of the per-round
+ratios, with a seeded bootstrap 95 % confidence interval; positive means better.
+Then the claims (built-in table, or --claims FILE) are judged.
+
+Exit codes: 0 done, 2 bad input, 3 a variant produced wrong results or its worker failed.";
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// A build to measure: NAME=PATH[:PATH…], each PATH a Nix store path or a
+    /// directory (PATH/lib is used when it exists). Repeatable; the first is the
+    /// reference the others are compared with. Default: one `system` variant.
+    #[arg(long = "variant", value_name = "NAME=PATH")]
+    variants: Vec<String>,
+    /// Variants from a TOML file ([variants.NAME] libs = [...], env = {...}).
+    /// Default: storebench.toml in the current directory, when present.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
+    #[command(flatten)]
+    sizing: Sizing,
+    /// Write the results document (schema storebench/1, hyperfine-compatible entries).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    #[command(flatten)]
+    exports: super::export::Exports,
+    #[command(flatten)]
+    report: report::RunReport,
+    /// Store the run as a baseline, DIR/NAME.json (see --baselines-dir); an
+    /// incomplete run never replaces a good baseline.
+    #[arg(long, value_name = "NAME")]
+    save: Option<String>,
+    #[command(flatten)]
+    store: Store,
+    #[command(flatten)]
+    judging: Judging,
+    #[command(flatten)]
+    adaptive: Adaptive,
+    #[command(flatten)]
+    recording: history::Recording,
+}
+
+/// Adaptive stopping.
+#[derive(Args)]
+struct Adaptive {
+    /// After --rounds, keep adding rounds for every benchmark whose 95 % CI
+    /// half-width (paired against the first variant; with one variant, of its own
+    /// median) is over PCT %, until all are under it or --max-time runs out.
+    #[arg(long, value_name = "PCT", value_parser = positive)]
+    target_ci: Option<f64>,
+    /// The time a --target-ci run may take in all, e.g. 90s, 10m.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    max_time: Duration,
+}
+
+pub fn run(args: RunArgs) -> Result<i32> {
+    // Bad claims or a bad baseline name should stop a run before it measures.
+    let claims = Claims::load(args.judging.claims.as_deref())?;
+    if let Some(name) = &args.save {
+        baseline::path_for(&args.store.baselines_dir, name)?;
+    }
+    let (config, _) = Config::discover(args.config.as_deref())?;
+    let variants = variants(&args.variants, &config)?;
+    let (plan, mut settings) = args.sizing.plan(&args.selection, variants, &config)?;
+    settings.noise_pct = args.judging.noise;
+    settings.target_ci_pct = args.adaptive.target_ci;
+    settings.max_time_seconds = args
+        .adaptive
+        .target_ci
+        .map(|_| args.adaptive.max_time.as_secs_f64());
+    let until = adaptive(&plan, &settings);
+    let mut doc = measure(&plan, settings, until)?;
+    let opts = args.judging.options(doc.seed);
+    claims::analyse(&mut doc, None, &claims, opts);
+    present(&doc, None);
+    keep(
+        &doc,
+        args.json.as_deref(),
+        args.save.as_deref(),
+        &args.store,
+    )?;
+    args.exports.write(&doc)?;
+    args.report.write(&doc)?;
+    args.recording.record(&doc, "run")?;
+    Ok(conclude(&doc, None))
+}
+
+/// `--target-ci`: more rounds for every benchmark whose CI is still wider.
+pub(super) fn adaptive(plan: &Plan, settings: &Settings) -> Option<Until<'static>> {
+    let (target, max) = (settings.target_ci_pct?, settings.max_time_seconds?);
+    let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
+    let boot = crate::stats::Bootstrap {
+        seed: plan.seed,
+        resamples: 2_000,
+        ..Default::default()
+    };
+    Some(Until {
+        max_time: Duration::from_secs_f64(max),
+        unsettled: Box::new(move |results: &[crate::results::BenchResult]| {
+            crate::compare::precision(results, &names, boot)
+                .into_iter()
+                .filter(|(_, mde)| *mde > target)
+                .map(|(bench, _)| bench)
+                .collect()
+        }),
+    })
+}
