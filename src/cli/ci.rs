@@ -7,19 +7,21 @@ use super::{
 };
 use crate::change::{self, Nights};
 use crate::claims::{self, Claims};
-use crate::compare::{self, signed, Options};
+use crate::compare::{self, Options};
 use crate::config::Config;
 use crate::environment;
 use crate::error::{exit, Error, Result};
 use crate::gate::{self, Gates, Reference, Rule};
 use crate::history::{self, History};
-use crate::results::{CiRecord, ClaimOutcome, Document, Environment, GateKind};
+use crate::results::{CiRecord, Document, Environment};
 use crate::runner::Until;
 use crate::variant::Variant;
 use crate::{baseline, nix};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+mod summary;
 
 pub const ABOUT: &str = "\
 Examples:
@@ -165,7 +167,7 @@ pub fn ci(args: CiArgs) -> Result<i32> {
     }
     print!(
         "{}",
-        summary(&doc, against.as_ref().map(|a| &a.run), within)
+        summary::summary(&doc, against.as_ref().map(|a| &a.run), within)
     );
     args.report.write(&doc)?;
     args.exports.write(&doc)?;
@@ -317,116 +319,4 @@ fn generations(profile: &std::path::Path) -> Result<Vec<Variant>> {
         .into_iter()
         .map(|(name, g)| Variant::from_arg(&format!("{name}=profile:{}", g.link.display())))
         .collect()
-}
-
-/// At most a few lines on a good night; on a bad one, what failed comes first,
-/// with the library files that changed.
-fn summary(doc: &Document, before: Option<&Document>, within: bool) -> String {
-    let Some(ci) = &doc.ci else {
-        return String::new();
-    };
-    let against = match (&ci.against, within) {
-        (Some(a), _) => a.as_str(),
-        (None, true) => "the first variant, within this run",
-        (None, false) => "nothing: the first night of these variants and benchmarks here; the next is compared with it",
-    };
-    let benches = ci.gates.iter().filter(|g| g.kind == GateKind::Bench);
-    let failed: Vec<_> = ci.gates.iter().filter(|g| !g.passed).collect();
-    let mut out = String::new();
-    let mut line = |s: String| {
-        out.push_str(&s);
-        out.push('\n');
-    };
-    if failed.is_empty() {
-        line(format!(
-            "storebench ci: ok, no gate failed ({} benchmark gates, {} claim gates) against {against}",
-            benches.count(),
-            ci.gates.len() - ci.gates.iter().filter(|g| g.kind == GateKind::Bench).count()
-        ));
-    } else {
-        line(format!(
-            "storebench ci: FAILED, {} of {} gates against {against}:",
-            failed.len(),
-            ci.gates.len()
-        ));
-        let mut variants: Vec<&str> = failed.iter().map(|g| g.variant.as_str()).collect();
-        variants.dedup();
-        for v in variants {
-            for lib in before
-                .map(|b| gate::library_changes(b, doc, v))
-                .unwrap_or_default()
-            {
-                line(format!("  [{v}] {lib}"));
-            }
-        }
-        let mut worst = failed.clone();
-        worst.sort_by(|a, b| {
-            let key = |g: &&crate::results::GateOutcome| g.ci_high_pct.unwrap_or(f64::NEG_INFINITY);
-            key(a).total_cmp(&key(b))
-        });
-        for g in worst.iter().take(8) {
-            line(format!("  {}", short_message(g)));
-        }
-        if worst.len() > 8 {
-            line(format!(
-                "  … and {} more (see --json or the report)",
-                worst.len() - 8
-            ));
-        }
-    }
-    let count = |v: crate::results::ChangeVerdict| {
-        let changes = if ci.against.is_some() {
-            &ci.changes
-        } else {
-            &doc.comparisons
-        };
-        changes.iter().filter(|c| c.verdict == v).count()
-    };
-    use crate::results::ChangeVerdict as V;
-    line(format!(
-        "  changes: {} improvement, {} no change, {} inconclusive, {} regression, {} broken",
-        count(V::Improvement),
-        count(V::NoChange),
-        count(V::Inconclusive),
-        count(V::Regression),
-        count(V::Broken)
-    ));
-    for c in doc
-        .claims
-        .iter()
-        .filter(|c| c.verdict != ClaimOutcome::NotMeasured)
-        .take(4)
-    {
-        let figure = c
-            .change_pct
-            .map(|x| format!(" {} %", signed(x)))
-            .unwrap_or_default();
-        line(format!("  claim {}: {}{figure}", c.id, c.verdict.label()));
-    }
-    let env = &ci.environment;
-    line(format!(
-        "  machine: load {:.2}, {:.0} % busy, governor {}{}",
-        env.load_average[0],
-        env.cpu_busy_pct,
-        env.governor.as_deref().unwrap_or("unknown"),
-        match env.warnings.len() {
-            0 => String::new(),
-            n => format!(", {n} warning(s): {}", env.warnings[0]),
-        }
-    ));
-    out
-}
-
-/// A failed gate in a line: `compress/zlib/l6/text [opt] −38.2 % (CI …) regression, z −25.0 against 4 nights`,
-/// without the library change, which the summary names once per variant.
-fn short_message(g: &crate::results::GateOutcome) -> String {
-    match g.kind {
-        GateKind::Bench => g
-            .message
-            .split("; ")
-            .next()
-            .unwrap_or(&g.message)
-            .to_string(),
-        GateKind::Claim => g.message.clone(),
-    }
 }
