@@ -199,7 +199,7 @@ fn reference(
                 ));
             };
             let Some((id, run)) = h.last(hostname, key)? else {
-                eprintln!("note: no earlier run of these variants and benchmarks on {hostname} in {}: this night is the first, judged within itself", h.path().display());
+                eprintln!("note: no earlier run of these variants and benchmarks on {hostname} in {}: this night is the first, and the next is compared with it", h.path().display());
                 return Ok(None);
             };
             Ok(Some(Against {
@@ -270,13 +270,11 @@ fn quiet_machine(wait: Option<Duration>) -> Result<Environment> {
     let start = Instant::now();
     loop {
         let env = environment::check(Duration::from_secs(1));
-        let Some(limit) = wait else {
+        let reason = environment::not_quiet(&env);
+        let (Some(limit), Some(reason)) = (wait, reason) else {
             for w in &env.warnings {
                 eprintln!("warning: {w}");
             }
-            return Ok(env);
-        };
-        let Some(reason) = environment::not_quiet(&env) else {
             return Ok(env);
         };
         if start.elapsed() >= limit {
