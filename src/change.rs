@@ -8,8 +8,9 @@
 //! MAD scaled to a normal σ), with the spread floored at the noise threshold so
 //! that nights that agree by chance do not make every change "significant". A
 //! night beyond [`Z_LIMIT`] is out of line; a **step** is an out-of-line night
-//! whose next night is out of line the same way, and the nights after a step are
-//! judged against the new level. It needs [`MIN_NIGHTS`] earlier nights; with
+//! whose next night is out of line the same way (starting at the next one when
+//! the first is out of line with the nights after it too: an odd night), and the
+//! nights after a step are judged against the new level. It needs [`MIN_NIGHTS`] earlier nights; with
 //! fewer, only the bootstrap CI speaks.
 
 use crate::stats;
@@ -80,6 +81,12 @@ pub fn steps(series: &[f64], higher_is_better: bool, floor_pct: f64) -> Vec<Step
             i += 1;
             continue;
         }
+        // An odd night just before a step is no part of either level: the step
+        // starts after it when it is out of line with the nights after it too.
+        let later = &series[i + 1..series.len().min(i + 1 + WINDOW)];
+        if z(later, series[i]).is_some_and(|zl| zl.abs() > Z_LIMIT) {
+            i += 1;
+        }
         let after = &series[i..series.len().min(i + WINDOW)];
         let ratio = median(after) / median(&level[level.len().saturating_sub(WINDOW)..]);
         found.push(Step {
@@ -149,6 +156,15 @@ mod tests {
         let found = steps(&t, true, 1.0);
         assert_eq!(found.len(), 1);
         assert!(!found[0].confirmed);
+    }
+
+    #[test]
+    fn an_odd_night_just_before_a_step_is_not_its_start() {
+        let s = [100.0, 100.5, 99.5, 77.0, 30.0, 30.5, 29.8, 30.2];
+        let found = steps(&s, true, 1.0);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].at, 4, "{found:?}");
+        assert!((found[0].change_pct + 70.0).abs() < 1.5, "{found:?}");
     }
 
     #[test]
