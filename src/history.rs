@@ -134,6 +134,9 @@ pub struct Point {
     pub libraries: Vec<(String, String, String)>,
 }
 
+/// How long a run waits for another to finish writing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
 impl History {
     /// Opens (creating it and its directory when missing) and migrates the database.
     pub fn open(path: &Path) -> Result<History> {
@@ -142,9 +145,21 @@ impl History {
         }
         let fail = |e: rusqlite::Error| bad(path, e);
         let conn = Connection::open(path).map_err(fail)?;
-        conn.busy_timeout(Duration::from_secs(60)).map_err(fail)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(fail)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        // Switching a new database to WAL takes a lock that SQLite does not wait
+        // for through the busy handler: two runs opening it at once must retry.
+        let start = std::time::Instant::now();
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && start.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => break other.map_err(fail)?,
+            }
+        }
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(fail)?;
         let mut history = History {
