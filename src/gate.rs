@@ -1,7 +1,9 @@
 //! The gates of `storebench ci`: which changes fail a night. A benchmark fails
 //! only when its whole 95 % CI lies beyond the rule's threshold and, where the
 //! history holds enough nights, the night is also out of line with the nights
-//! before it ([`crate::change`]); a single noisy figure never fails a night.
+//! before it ([`crate::change`]); before it does, a library file of the variant
+//! must have changed since the last night. A single noisy figure never fails a
+//! night.
 //! Claim gates fail when a claim the reference confirmed is no longer confirmed.
 
 use crate::change;
@@ -115,7 +117,9 @@ pub struct Reference<'a> {
     /// The run the changes were measured against, for library changes and claims;
     /// None when the changes are within the run.
     pub run: Option<&'a Document>,
-    pub nights: &'a change::Nights,
+    /// The earlier nights of this config, with `--against last`; None when the
+    /// reference is a baseline or the first variant, where the CI alone speaks.
+    pub nights: Option<&'a change::Nights>,
     pub noise_pct: f64,
 }
 
@@ -157,23 +161,38 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
         return None;
     };
     let tonight = doc.result(&c.bench, &c.variant);
-    let z = tonight.and_then(|t| {
-        let earlier = r.nights.get(&(c.bench.clone(), c.variant.clone()))?;
+    let earlier = r
+        .nights
+        .and_then(|n| n.get(&(c.bench.clone(), c.variant.clone())));
+    let z = tonight.zip(earlier).and_then(|(t, earlier)| {
         let median = t.throughput.as_ref()?.median;
         change::robust_z(earlier, median, t.unit.higher_is_better(), r.noise_pct)
             .map(|z| (z, earlier.len().min(change::WINDOW)))
     });
+    let libraries = r
+        .run
+        .map(|before| library_changes(before, doc, &c.variant))
+        .unwrap_or_default();
     let beyond = c.verdict == ChangeVerdict::Regression && c.ci_high_pct < -beyond_pct;
-    let out_of_line = z.map_or(true, |(z, _)| z < -change::Z_LIMIT);
+    // Night against night, the spread between nights decides; until the history
+    // knows it, a regression counts only when a library file changed with it.
+    let out_of_line = match (z, r.nights) {
+        (Some((z, _)), _) => z < -change::Z_LIMIT,
+        (None, Some(_)) => !libraries.is_empty(),
+        (None, None) => true,
+    };
     let passed = c.verdict != ChangeVerdict::Broken && !(beyond && out_of_line);
     let mut message = format!("{} [{}] {}", c.bench, c.variant, describe(c));
     if let Some((z, n)) = z {
         message.push_str(&format!(", z {} against {n} nights", signed(z)));
+    } else if beyond && !out_of_line {
+        message.push_str(&format!(
+            ", not gated: fewer than {} earlier nights and no library file changed",
+            change::MIN_NIGHTS
+        ));
     }
-    if let Some(before) = r.run {
-        for lib in library_changes(before, doc, &c.variant) {
-            message.push_str(&format!("; {lib}"));
-        }
+    for lib in libraries {
+        message.push_str(&format!("; {lib}"));
     }
     let finite = |x: f64| x.is_finite().then_some(x);
     Some(GateOutcome {
@@ -271,8 +290,8 @@ mod tests {
     const SECS: [f64; 5] = [1.0, 1.02, 0.98, 1.01, 0.99];
 
     /// Tonight's run taking `slower` times longer than the reference's, judged
-    /// against earlier nights' medians `nights`.
-    fn night(slower: f64, nights: &[f64], rule: &str) -> Vec<GateOutcome> {
+    /// against earlier nights' medians `nights` (None: against a baseline).
+    fn night(slower: f64, nights: Option<&[f64]>, rule: &str) -> Vec<GateOutcome> {
         let before = run_of(vec![result("b", "v", Unit::BytesPerSecond, &SECS)]);
         let secs: Vec<f64> = SECS.iter().map(|s| s * slower).collect();
         let tonight = run_of(vec![result("b", "v", Unit::BytesPerSecond, &secs)]);
@@ -285,10 +304,11 @@ mod tests {
             fail_on: Some(rule.into()),
             ..Default::default()
         };
-        let nights: change::Nights = [(("b".into(), "v".into()), nights.to_vec())].into();
+        let nights: Option<change::Nights> =
+            nights.map(|n| [(("b".into(), "v".into()), n.to_vec())].into());
         let reference = Reference {
             run: Some(&before),
-            nights: &nights,
+            nights: nights.as_ref(),
             noise_pct: 1.0,
         };
         judge(
@@ -303,7 +323,7 @@ mod tests {
     fn a_regression_beyond_the_gate_and_out_of_line_with_the_nights_fails() {
         let out = night(
             2.0,
-            &[10_000.0, 10_100.0, 9_900.0, 10_050.0],
+            Some(&[10_000.0, 10_100.0, 9_900.0, 10_050.0]),
             "regression > 3%",
         );
         assert_eq!(out.len(), 1);
@@ -319,18 +339,54 @@ mod tests {
     fn a_regression_within_the_spread_of_earlier_nights_does_not_fail() {
         let out = night(
             2.0,
-            &[10_000.0, 4_000.0, 16_000.0, 7_000.0],
+            Some(&[10_000.0, 4_000.0, 16_000.0, 7_000.0]),
             "regression > 3%",
         );
         assert!(out[0].passed, "{out:?}");
-        // Without earlier nights only the CI speaks.
-        assert!(!night(2.0, &[], "regression > 3%")[0].passed);
+    }
+
+    #[test]
+    fn before_the_history_knows_the_spread_a_regression_needs_a_changed_library() {
+        let judge_night = |hash: &str| {
+            let before = crate::history::tests::night("d1", "aaa", 1.0);
+            let tonight = crate::history::tests::night("d2", hash, 2.0);
+            let opts = Options::new(1.0, 7);
+            let changes: Vec<Comparison> = between_runs(&before, "run 1", &tonight)
+                .iter()
+                .flat_map(|p| p.comparisons(opts))
+                .filter(|c| c.bench.starts_with("compress/"))
+                .collect();
+            let gates = Gates::new(&CiConfig::default(), None, None).unwrap();
+            let few: change::Nights = [(
+                ("compress/zlib/l1/text".into(), "stock".into()),
+                vec![3000.0, 3010.0],
+            )]
+            .into();
+            let r = Reference {
+                run: Some(&before),
+                nights: Some(&few),
+                noise_pct: 1.0,
+            };
+            judge(&gates, &tonight, &changes, &r)
+        };
+        let same = judge_night("aaa");
+        assert!(same[0].passed, "{same:?}");
+        assert!(same[0].message.contains("not gated"), "{}", same[0].message);
+        let changed = judge_night("bbb");
+        assert!(!changed[0].passed, "{changed:?}");
+        assert!(
+            changed[0].message.contains("libz.so.1 changed from"),
+            "{}",
+            changed[0].message
+        );
     }
 
     #[test]
     fn a_regression_inside_the_threshold_or_a_never_rule_does_not_fail() {
-        assert!(night(1.02, &[], "regression > 3%")[0].passed);
-        assert!(night(2.0, &[], "never").is_empty());
+        assert!(night(1.02, None, "regression > 3%")[0].passed);
+        // Against a baseline the CI alone speaks.
+        assert!(!night(2.0, None, "regression > 3%")[0].passed);
+        assert!(night(2.0, None, "never").is_empty());
     }
 
     #[test]
@@ -354,12 +410,11 @@ mod tests {
             ..Default::default()
         };
         let gates = Gates::new(&cfg, None, None).unwrap();
-        let nights = change::Nights::new();
         let outcome = |was: &str, now: &str| {
             let before = with(was);
             let r = Reference {
                 run: Some(&before),
-                nights: &nights,
+                nights: None,
                 noise_pct: 1.0,
             };
             judge(&gates, &with(now), &[], &r)

@@ -521,4 +521,4 @@ fn bad(path: &Path, why: impl std::fmt::Display) -> Error {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -43,11 +43,13 @@ Gates, in the config's [ci] table (--fail-on overrides fail_on):
   [ci.fail_on_bench]                   # per-benchmark rules; the first matching glob wins
   \"sqlite/*\" = \"regression > 8%\"
 A benchmark fails its gate only when its whole 95 % CI lies beyond the threshold
-and, once the history holds 3 or more earlier nights, the night is also out of line
-with the last 10: its robust z-score (distance from their median in units of
-1.4826 × their MAD, the spread floored at --noise) is below −3. So one noisy figure
-never fails a night; --confirm N measures the benchmarks that failed N more rounds
-and judges again with every round.
+and, against the last night, the night is also out of line with the last 10: its
+robust z-score (distance from their median in units of 1.4826 × their MAD, the
+spread floored at --noise) is below −3. Until the history holds 3 earlier nights
+that spread is unknown, and a regression counts only when a library file of the
+variant changed since the last night. So one noisy night never fails; --confirm N
+(default 2) measures the benchmarks whose CI failed N more rounds at the end of
+the run and judges again with every round.
 
 Before measuring it reads the governor, turbo, load, the busiest processes, the
 power source and swap (as pyperf's `system show`), records them in the run and
@@ -83,8 +85,9 @@ pub struct CiArgs {
     #[arg(long, value_name = "RULE", value_parser = rule)]
     fail_on: Option<Rule>,
     /// Before failing, measure the benchmarks that failed their gate N more rounds
-    /// and judge again with every round.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// (at the end of the run, when a passing burst of load is likely over) and
+    /// judge again with every round; 0 judges at once.
+    #[arg(long, value_name = "N", default_value_t = 2)]
     confirm: u32,
     /// Wait, at most TIMEOUT (default 10m), for the machine to be quiet before
     /// measuring; exit 2 if it never is.
@@ -114,8 +117,8 @@ fn rule(s: &str) -> std::result::Result<Rule, String> {
 struct Against {
     label: String,
     run: Document,
-    /// The earlier nights, for `--against last`.
-    nights: Nights,
+    /// The earlier nights, for `--against last`; None against a baseline.
+    nights: Option<Nights>,
 }
 
 pub fn ci(args: CiArgs) -> Result<i32> {
@@ -140,16 +143,11 @@ pub fn ci(args: CiArgs) -> Result<i32> {
     let mut doc = measure(&plan, settings, until)?;
     claims::analyse(&mut doc, None, &claims, opts);
     let changes = changes(&doc, against.as_ref(), within, opts);
-    let no_nights = Nights::new();
     let outcomes = gate::judge(
         &gates,
         &doc,
         &changes,
-        &Reference {
-            run: against.as_ref().map(|a| &a.run),
-            nights: against.as_ref().map_or(&no_nights, |a| &a.nights),
-            noise_pct: opts.noise_pct,
-        },
+        &reference_of(against.as_ref(), opts),
     );
     doc.ci = Some(CiRecord {
         against: against.as_ref().map(|a| a.label.clone()),
@@ -204,7 +202,7 @@ fn reference(
             };
             Ok(Some(Against {
                 label: format!("run {id} ({})", run.started),
-                nights: h.nights(hostname, key, change::WINDOW)?,
+                nights: Some(h.nights(hostname, key, change::WINDOW)?),
                 run,
             }))
         }
@@ -213,7 +211,7 @@ fn reference(
             Ok(Some(Against {
                 label: format!("baseline {name}"),
                 run: baseline::load(&path)?,
-                nights: Nights::new(),
+                nights: None,
             }))
         }
     }
@@ -235,8 +233,16 @@ fn changes(
     pairings.iter().flat_map(|p| p.comparisons(opts)).collect()
 }
 
-/// `--confirm N`: N more rounds for the benchmarks whose gate fails, judged
-/// again after each round with every round so far.
+fn reference_of(against: Option<&Against>, opts: Options) -> Reference<'_> {
+    Reference {
+        run: against.map(|a| &a.run),
+        nights: against.and_then(|a| a.nights.as_ref()),
+        noise_pct: opts.noise_pct,
+    }
+}
+
+/// `--confirm N`: N more rounds for the benchmarks whose CI fails the gate,
+/// judged again after each round with every round so far.
 fn confirm<'a>(
     rounds: u32,
     gates: &'a Gates,
@@ -254,11 +260,11 @@ fn confirm<'a>(
             left -= 1;
             let doc = Document::of_results(results.to_vec());
             let changes = changes(&doc, against, within, opts);
-            let no_nights = Nights::new();
+            // The results carry no provenance yet: the CI alone picks what to
+            // measure again; the night is judged in full afterwards.
             let reference = Reference {
-                run: None,
-                nights: against.map_or(&no_nights, |a| &a.nights),
-                noise_pct: opts.noise_pct,
+                nights: None,
+                ..reference_of(against, opts)
             };
             gate::failed_benches(&gate::judge(gates, &doc, &changes, &reference))
         }),

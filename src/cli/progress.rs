@@ -24,7 +24,7 @@ impl Progress {
             Event::Extending { round, unsettled } if !self.tty => {
                 let _ = writeln!(
                     err,
-                    "round {round}: {unsettled} benchmark(s) above --target-ci"
+                    "round {round}: {unsettled} benchmark(s) measured again"
                 );
             }
             Event::Measuring {

@@ -4,7 +4,7 @@ use crate::provenance::{LoadedLibrary, LoadedObject, Provenance};
 use crate::results::{ChangeVerdict, Comparison};
 use crate::workload::Unit;
 
-fn night(started: &str, zlib_hash: &str, secs: f64) -> Document {
+pub(crate) fn night(started: &str, zlib_hash: &str, secs: f64) -> Document {
     let mut doc = run_of(vec![
         result(
             "compress/zlib/l1/text",
