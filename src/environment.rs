@@ -33,11 +33,13 @@ pub fn check(window: Duration) -> Environment {
         .collect();
     busiest.sort_by(|a, b| b.cpu_pct.total_cmp(&a.cpu_pct));
     busiest.truncate(3);
+    let (cpu_busy_pct, steal_pct) = busy_pct(cpu0, cpu1);
     let mut env = Environment {
         governor: first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
         turbo: turbo(),
         load_average: load_average(&read("/proc/loadavg")),
-        cpu_busy_pct: busy_pct(cpu0, cpu1),
+        cpu_busy_pct,
+        steal_pct,
         busiest,
         on_battery: on_battery(Path::new("/sys/class/power_supply")),
         swap_used_bytes: swap_used(&read("/proc/meminfo")),
@@ -93,6 +95,12 @@ fn warnings(env: &Environment, cpus: usize) -> Vec<String> {
             env.load_average[0]
         ));
     }
+    if env.steal_pct > 1.0 {
+        w.push(format!(
+            "the hypervisor took {:.0} % of the CPU time (steal): other guests share this machine",
+            env.steal_pct
+        ));
+    }
     if env.on_battery == Some(true) {
         w.push("on battery: power saving may lower the clock".into());
     }
@@ -123,10 +131,10 @@ fn load_average(loadavg: &str) -> [f64; 3] {
     [(); 3].map(|_| it.next().unwrap_or(0.0))
 }
 
-/// The aggregate `cpu` line of /proc/stat: (busy, total) ticks.
-fn cpu_times(stat: &str) -> (u64, u64) {
+/// The aggregate `cpu` line of /proc/stat: (busy, total, steal) ticks.
+fn cpu_times(stat: &str) -> (u64, u64, u64) {
     let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else {
-        return (0, 0);
+        return (0, 0, 0);
     };
     let f: Vec<u64> = line
         .split_whitespace()
@@ -136,15 +144,18 @@ fn cpu_times(stat: &str) -> (u64, u64) {
     // user nice system idle iowait irq softirq steal (guest time is within user).
     let total: u64 = f.iter().take(8).sum();
     let idle = f.get(3).copied().unwrap_or(0) + f.get(4).copied().unwrap_or(0);
-    (total - idle, total)
+    (total - idle, total, f.get(7).copied().unwrap_or(0))
 }
 
-fn busy_pct((busy0, total0): (u64, u64), (busy1, total1): (u64, u64)) -> f64 {
-    let total = total1.saturating_sub(total0);
+/// The share of the ticks between two samples that were busy, and stolen by
+/// the hypervisor, in percent.
+fn busy_pct(a: (u64, u64, u64), b: (u64, u64, u64)) -> (f64, f64) {
+    let total = b.1.saturating_sub(a.1);
     if total == 0 {
-        return 0.0;
+        return (0.0, 0.0);
     }
-    busy1.saturating_sub(busy0) as f64 / total as f64 * 100.0
+    let pct = |x: u64, y: u64| y.saturating_sub(x) as f64 / total as f64 * 100.0;
+    (pct(a.0, b.0), pct(a.2, b.2))
 }
 
 /// pid → (name, utime + stime in ticks) of every readable process.
@@ -226,10 +237,12 @@ mod tests {
     #[test]
     fn cpu_busy_share_counts_iowait_as_idle() {
         let a = cpu_times("cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3");
-        let b = cpu_times("cpu  200 0 200 1300 300 0 0 0 0 0\n");
-        assert_eq!(a, (200, 1000));
-        assert!((busy_pct(a, b) - 20.0).abs() < 1e-9);
-        assert_eq!(busy_pct(a, a), 0.0);
+        let b = cpu_times("cpu  200 0 200 1200 300 0 0 100 0 0\n");
+        assert_eq!(a, (200, 1000, 0));
+        let (busy, steal) = busy_pct(a, b);
+        assert!((busy - 30.0).abs() < 1e-9, "{busy}");
+        assert!((steal - 10.0).abs() < 1e-9, "{steal}");
+        assert_eq!(busy_pct(a, a), (0.0, 0.0));
     }
 
     #[test]

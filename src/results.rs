@@ -98,6 +98,9 @@ pub struct Environment {
     pub load_average: [f64; 3],
     /// The share of all CPUs busy over a short sample, in percent.
     pub cpu_busy_pct: f64,
+    /// The share of CPU time the hypervisor gave other guests, in percent.
+    #[serde(default)]
+    pub steal_pct: f64,
     /// The processes that used the most CPU over that sample.
     pub busiest: Vec<BusyProcess>,
     /// None when the machine has no battery.

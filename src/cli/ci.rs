@@ -51,8 +51,8 @@ variant changed since the last night. So one noisy night never fails; --confirm 
 (default 2) measures the benchmarks whose CI failed N more rounds at the end of
 the run and judges again with every round.
 
-Before measuring it reads the governor, turbo, load, the busiest processes, the
-power source and swap (as pyperf's `system show`), records them in the run and
+Before measuring it reads the governor, turbo, load, the busiest processes, steal
+time, the power source and swap (as pyperf's `system show`), records them in the run and
 warns; --require-quiet waits for ≤ 10 % CPU busy.
 
 Exit codes: 0 nothing regressed beyond the gates, 1 a gate failed, 2 bad input (a

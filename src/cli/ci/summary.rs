@@ -16,7 +16,11 @@ pub(super) fn summary(doc: &Document, before: Option<&Document>, within: bool) -
         (None, true) => "the first variant, within this run",
         (None, false) => "nothing: the first night of these variants and benchmarks here; the next is compared with it",
     };
-    let benches = ci.gates.iter().filter(|g| g.kind == GateKind::Bench);
+    let benches = ci
+        .gates
+        .iter()
+        .filter(|g| g.kind == GateKind::Bench)
+        .count();
     let failed: Vec<_> = ci.gates.iter().filter(|g| !g.passed).collect();
     let mut out = String::new();
     let mut line = |s: String| {
@@ -26,8 +30,8 @@ pub(super) fn summary(doc: &Document, before: Option<&Document>, within: bool) -
     if failed.is_empty() {
         line(format!(
             "storebench ci: ok, no gate failed ({} benchmark gates, {} claim gates) against {against}",
-            benches.count(),
-            ci.gates.len() - ci.gates.iter().filter(|g| g.kind == GateKind::Bench).count()
+            benches,
+            ci.gates.len() - benches
         ));
     } else {
         line(format!(
@@ -36,6 +40,7 @@ pub(super) fn summary(doc: &Document, before: Option<&Document>, within: bool) -
             ci.gates.len()
         ));
         let mut variants: Vec<&str> = failed.iter().map(|g| g.variant.as_str()).collect();
+        variants.sort_unstable();
         variants.dedup();
         for v in variants {
             for lib in before
