@@ -128,11 +128,11 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         args.save.as_deref(),
         &args.store,
     )?;
-    args.exports.write(&after)?;
-    args.report.write(&after)?;
     if args.runs.len() == 1 {
         args.recording.record(&after, "compare")?;
     }
+    args.exports.write(&after)?;
+    args.report.write(&after)?;
     Ok(conclude(&after, args.fail_on))
 }
 

@@ -105,9 +105,10 @@ pub fn run(args: RunArgs) -> Result<i32> {
         args.save.as_deref(),
         &args.store,
     )?;
+    // Recorded before the files that may fail: the measurement is never lost.
+    args.recording.record(&doc, "run")?;
     args.exports.write(&doc)?;
     args.report.write(&doc)?;
-    args.recording.record(&doc, "run")?;
     Ok(conclude(&doc, None))
 }
 
