@@ -10,7 +10,9 @@ use crate::change;
 use crate::compare::signed;
 use crate::config::CiConfig;
 use crate::error::{Error, Result};
-use crate::results::{ChangeVerdict, ClaimOutcome, Comparison, Document, GateKind, GateOutcome};
+use crate::results::{
+    finite, ChangeVerdict, ClaimOutcome, Comparison, Document, GateKind, GateOutcome,
+};
 use globset::{Glob, GlobMatcher};
 use std::path::{Path, PathBuf};
 
@@ -194,7 +196,6 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
     for lib in libraries {
         message.push_str(&format!("; {lib}"));
     }
-    let finite = |x: f64| x.is_finite().then_some(x);
     Some(GateOutcome {
         kind: GateKind::Bench,
         name: c.bench.clone(),
@@ -263,21 +264,14 @@ pub fn library_changes(before: &Document, after: &Document, variant: &str) -> Ve
         .filter_map(|n| {
             let o = old.iter().find(|o| o.library == n.library)?;
             (o.object.sha256 != n.object.sha256).then(|| {
-                format!(
-                    "{} changed from {} ({}) to {} ({})",
+                crate::provenance::changed(
                     n.library.soname(),
-                    o.object.real_path.display(),
-                    short(&o.object.sha256),
-                    n.object.real_path.display(),
-                    short(&n.object.sha256)
+                    (&o.object.real_path.to_string_lossy(), &o.object.sha256),
+                    (&n.object.real_path.to_string_lossy(), &n.object.sha256),
                 )
             })
         })
         .collect()
-}
-
-fn short(hash: &str) -> &str {
-    &hash[..hash.len().min(12)]
 }
 
 #[cfg(test)]

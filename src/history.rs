@@ -11,7 +11,7 @@
 
 use crate::change::Nights;
 use crate::error::{Error, Result};
-use crate::results::Document;
+use crate::results::{finite, Document};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -499,11 +499,6 @@ fn insert_details(tx: &Transaction, run: i64, doc: &Document) -> rusqlite::Resul
         )?;
     }
     Ok(())
-}
-
-/// NaN means "no figure" in the document; it is NULL in the database.
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
 }
 
 fn label<T: serde::Serialize>(value: &T) -> String {

@@ -334,6 +334,22 @@ pub fn store_path(path: &Path) -> Option<PathBuf> {
     (hash.len() == 32 && !name.is_empty()).then(|| Path::new("/nix/store").join(first))
 }
 
+/// How every message names a benchmarked library file that changed between two
+/// runs: `libz.so.1 changed from OLD (ab12…) to NEW (cd34…)`, each side a
+/// (path, SHA-256) pair, the hash cut to 12 digits.
+pub fn changed(
+    soname: &str,
+    (old_path, old_sha): (&str, &str),
+    (path, sha): (&str, &str),
+) -> String {
+    let short = |h: &str| h[..h.len().min(12)].to_string();
+    format!(
+        "{soname} changed from {old_path} ({}) to {path} ({})",
+        short(old_sha),
+        short(sha)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -351,6 +351,12 @@ fn default_noise_pct() -> f64 {
     crate::compare::DEFAULT_NOISE_PCT
 }
 
+/// Some(x) for a figure, None for NaN: the document writes "no figure" as NaN
+/// (`null` in JSON, NULL in the history).
+pub fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
 /// serde_json writes a NaN as `null`; this reads it back as NaN.
 fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))

@@ -240,16 +240,13 @@ fn line(previous: Option<&Point>, p: &Point) -> String {
     for (soname, hash, path) in &p.libraries {
         let before = q.libraries.iter().find(|(n, _, _)| n == soname);
         if let Some((_, old_hash, old_path)) = before.filter(|(_, h, _)| h != hash) {
-            s.push_str(&format!(
-                "  ← {soname} changed from {old_path} ({}) to {path} ({})",
-                short(old_hash),
-                short(hash)
+            s.push_str("  ← ");
+            s.push_str(&crate::provenance::changed(
+                soname,
+                (old_path, old_hash),
+                (path, hash),
             ));
         }
     }
     s
-}
-
-fn short(hash: &str) -> &str {
-    &hash[..hash.len().min(12)]
 }

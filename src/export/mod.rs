@@ -15,7 +15,7 @@ mod junit;
 mod markdown;
 
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, Comparison, Document, Status};
+use crate::results::{finite, BenchResult, Comparison, Document, Status};
 use crate::workload::Unit;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -177,11 +177,6 @@ fn status(s: Status) -> &'static str {
         Status::Crashed => "crashed",
         Status::Timeout => "timeout",
     }
-}
-
-/// Some(x) for a finite figure; the document writes "no figure" as NaN.
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
 }
 
 #[cfg(test)]
