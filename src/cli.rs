@@ -165,6 +165,12 @@ struct Sizing {
     /// Seed for the corpora and the round order. Default: new each run, recorded.
     #[arg(long)]
     seed: Option<u64>,
+    /// Run every measured process on these CPUs: 3, 2,3, 0-3, or `all` to leave
+    /// them where the scheduler puts them. Default: one, the last CPU storebench
+    /// may use. The CPUs of a shared or virtual machine do not run at one speed,
+    /// and variants measured on different ones differ for no reason of their own.
+    #[arg(long, value_name = "LIST", value_parser = crate::affinity::parse)]
+    cpus: Option<Vec<usize>>,
 }
 
 impl Sizing {
@@ -193,12 +199,14 @@ impl Sizing {
             seed,
             corpus,
             exe: current_exe()?,
+            cpus: crate::affinity::choose(self.cpus.clone()),
         };
         let settings = Settings {
             rounds,
             slice_seconds: slice,
             timeout_seconds: self.timeout,
             bench_patterns: selection.benches.clone(),
+            cpus: plan.cpus.clone(),
             ..Settings::default()
         };
         Ok((plan, settings))
@@ -297,7 +305,7 @@ fn current_exe() -> Result<PathBuf> {
 fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<Document> {
     let started = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     eprintln!(
-        "storebench: {} benchmarks × {} variants × {} rounds of {:.2} s{} (seed {})",
+        "storebench: {} benchmarks × {} variants × {} rounds of {:.2} s{} (seed {}, {})",
         plan.benches.len(),
         plan.variants.len(),
         plan.rounds,
@@ -306,7 +314,12 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
             .target_ci_pct
             .map(|t| format!(", then more until every CI is within ±{t} %"))
             .unwrap_or_default(),
-        plan.seed
+        plan.seed,
+        match plan.cpus.as_slice() {
+            [] => "on any CPU".to_string(),
+            [one] => format!("on CPU {one}"),
+            cpus => format!("on CPUs {}", crate::affinity::list(cpus)),
+        }
     );
     let clock = std::time::Instant::now();
     let mut progress = progress::Progress::new();

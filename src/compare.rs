@@ -168,6 +168,11 @@ impl<'a> Matched<'a> {
 
 /// The figures of the rounds both measured, in round order. A benchmark that lost
 /// a round in one variant still pairs on the rest.
+///
+/// When both took a round in turns, the ratio of that round is the median of the
+/// turn-by-turn ratios (`after`'s figure becomes `before`'s times it): turns next
+/// to each other saw the same machine, and the median leaves out the turns that a
+/// burst of other work slowed on one side only.
 fn aligned(before: &BenchResult, after: &BenchResult) -> Option<(Vec<f64>, Vec<f64>)> {
     let (fa, fb) = (before.figures(), after.figures());
     let by_round = before.values.is_empty()
@@ -180,8 +185,22 @@ fn aligned(before: &BenchResult, after: &BenchResult) -> Option<(Vec<f64>, Vec<f
     let mut pairs = (Vec::new(), Vec::new());
     for (ra, xa) in before.rounds.iter().zip(&fa) {
         if let Some(i) = after.rounds.iter().position(|rb| rb.round == ra.round) {
+            let rb = &after.rounds[i];
+            let by_turn = (!ra.turns.is_empty() && ra.turns.len() == rb.turns.len())
+                .then(|| {
+                    let ratios: Vec<f64> = ra
+                        .turns
+                        .iter()
+                        .zip(&rb.turns)
+                        .map(|(ta, tb)| {
+                            (after.work_per_iter as f64 / tb) / (before.work_per_iter as f64 / ta)
+                        })
+                        .collect();
+                    stats::median(&ratios)
+                })
+                .flatten();
             pairs.0.push(*xa);
-            pairs.1.push(fb[i]);
+            pairs.1.push(by_turn.map_or(fb[i], |r| xa * r));
         }
     }
     Some(pairs)
@@ -548,6 +567,7 @@ pub(crate) mod tests {
                 seconds: secs,
                 user_seconds: secs,
                 system_seconds: 0.0,
+                ..Default::default()
             })
             .collect();
         BenchResult::new(bench, "g", variant, unit, 1000, rounds, Status::Ok, None)
@@ -566,6 +586,57 @@ pub(crate) mod tests {
         assert_eq!(c.len(), 1);
         assert!((c[0].change_pct - 100.0).abs() < 1e-9, "{c:?}");
         assert_eq!(c[0].verdict, ChangeVerdict::Improvement);
+        assert_eq!(c[0].mde_pct, 0.0);
+    }
+
+    #[test]
+    fn rounds_taken_in_turns_pair_turn_by_turn_and_a_disturbed_turn_is_left_out() {
+        // opt is 10 % faster in every turn but one, which a burst slowed fivefold;
+        // the rounds' sums disagree by far more, yet each round's median turn ratio
+        // is 1.1 exactly.
+        let turns = |speed: f64, burst: bool| {
+            (1..=3)
+                .map(|round| {
+                    let mut t = vec![1e-3 / speed; 5];
+                    if burst {
+                        t[round as usize] *= 5.0;
+                    }
+                    let mut sum = RoundSample {
+                        round,
+                        ..Default::default()
+                    };
+                    for spi in t {
+                        sum.add(&RoundSample {
+                            round,
+                            iterations: 100,
+                            seconds: spi * 100.0,
+                            ..Default::default()
+                        });
+                    }
+                    sum
+                })
+                .collect::<Vec<_>>()
+        };
+        let of = |variant, rounds| {
+            BenchResult::new(
+                "b1",
+                "g",
+                variant,
+                Unit::BytesPerSecond,
+                1000,
+                rounds,
+                Status::Ok,
+                None,
+            )
+        };
+        let (a, b) = (of("stock", turns(1.0, false)), of("opt", turns(1.1, true)));
+        assert_eq!(b.rounds[0].turns.len(), 5);
+        let sums = b.figures()[0] / a.figures()[0];
+        assert!(sums < 0.8, "the burst drags the round's sum: {sums}");
+        let results = vec![a, b];
+        let p = &within(&results, &["stock".into(), "opt".into()])[0];
+        let c = p.comparisons(Options::new(1.0, 1));
+        assert!((c[0].change_pct - 10.0).abs() < 1e-9, "{c:?}");
         assert_eq!(c[0].mde_pct, 0.0);
     }
 

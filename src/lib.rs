@@ -1,6 +1,7 @@
 //! storebench: is the hardware-optimized build of a library really faster than the
 //! stock build, and by how much? See DESIGN.md in the repository for the map.
 
+pub mod affinity;
 pub mod baseline;
 pub mod calibrate;
 pub mod change;

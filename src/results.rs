@@ -330,6 +330,9 @@ pub struct Settings {
     /// The benchmarks whose CI did not get under `target_ci_pct` in time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsettled: Vec<String>,
+    /// `--cpus`: the CPUs every measured process ran on (none: anywhere).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpus: Vec<usize>,
 }
 
 impl Default for Settings {
@@ -343,6 +346,7 @@ impl Default for Settings {
             target_ci_pct: None,
             max_time_seconds: None,
             unsettled: vec![],
+            cpus: vec![],
         }
     }
 }
@@ -387,17 +391,31 @@ pub enum Status {
     Timeout,
 }
 
-/// One round's measurement of one benchmark in one variant.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// One round's measurement of one benchmark in one variant: the sums over its
+/// turns, and each turn's seconds per iteration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoundSample {
     pub round: u32,
     pub iterations: u64,
     pub seconds: f64,
     pub user_seconds: f64,
     pub system_seconds: f64,
+    /// Seconds per iteration of each turn, in the order they ran, when the round
+    /// was taken in turns with the other variants (library benchmarks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub turns: Vec<f64>,
 }
 
 impl RoundSample {
+    /// Adds another turn of the same round.
+    pub fn add(&mut self, turn: &RoundSample) {
+        self.iterations += turn.iterations;
+        self.seconds += turn.seconds;
+        self.user_seconds += turn.user_seconds;
+        self.system_seconds += turn.system_seconds;
+        self.turns.push(turn.seconds_per_iter());
+    }
+
     pub fn seconds_per_iter(&self) -> f64 {
         self.seconds / self.iterations as f64
     }

@@ -1,11 +1,12 @@
-//! The runner: starts one worker per variant per round, interleaves the variants in
-//! a fresh seeded order for every benchmark of every round, and gathers the samples.
-//! Process workloads (interpreter scripts, commands) it spawns and measures itself
-//! (`process`), in the same interleaved order.
+//! The runner: starts one worker per variant per round, pinned to the plan's CPUs,
+//! and for every benchmark of every round lets the variants take the slice in short
+//! turns ([`TURN`]), in a fresh seeded order reversed every turn; it gathers the
+//! samples. Process workloads (interpreter scripts, commands) it spawns and
+//! measures itself (`process`), a whole slice each, in the same order.
 //!
-//! Drift of a noisy machine then hits all variants alike, and every round yields a
-//! pair of figures measured close together. The runner prints nothing: it reports
-//! through [`Event`]s, and the caller decides how to show them.
+//! Drift of a noisy machine then hits all variants alike, and every round yields
+//! figures measured close together. The runner prints nothing: it reports through
+//! [`Event`]s, and the caller decides how to show them.
 
 mod process;
 
@@ -17,7 +18,7 @@ use crate::results::{BenchResult, RoundSample, Status, VariantRecord};
 use crate::variant::Variant;
 use crate::worker::{Reply, Request, SUBCOMMAND};
 use crate::workload::corpus::{CorpusInfo, CorpusSpec};
-use crate::workload::{BenchSpec, Job, Needs};
+use crate::workload::{BenchSpec, Job, Needs, ProcessBench};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -40,6 +41,8 @@ pub struct Plan {
     pub corpus: CorpusSpec,
     /// The executable to start workers from (this one).
     pub exe: PathBuf,
+    /// The CPUs every measured process is pinned to (none: anywhere).
+    pub cpus: Vec<usize>,
 }
 
 pub struct Outcome {
@@ -129,8 +132,11 @@ pub fn run_until(
     }
     check_commands(plan)?;
     let started = Instant::now();
-    let processes = process::Processes::new(plan.benches.iter().filter_map(BenchSpec::process))
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let processes = process::Processes::new(
+        plan.benches.iter().filter_map(BenchSpec::process),
+        &plan.cpus,
+    )
+    .map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let (workers, records, corpora) = start_checked(plan, &libs)?;
     let cells: Vec<Vec<Cell>> = plan
         .benches
@@ -198,7 +204,13 @@ struct Rounds {
     processes: process::Processes,
 }
 
-/// One round: every active benchmark, each variant once, in a fresh order.
+/// How long one variant runs before the next takes over, within a slice. The
+/// speed of a shared or virtual CPU wanders by tens of percent over seconds; turns
+/// this short see the same speed, so the per-round ratio of two variants holds
+/// still even when the machine does not.
+pub const TURN: Duration = Duration::from_millis(10);
+
+/// One round: every active benchmark, the variants in a fresh order.
 fn run_round(
     plan: &Plan,
     round: u32,
@@ -213,41 +225,125 @@ fn run_round(
         state.visits += 1;
         let mut order: Vec<usize> = (0..plan.variants.len()).collect();
         order.shuffle(&mut state.rng);
-        for v in order {
-            state.step += 1;
+        match bench.process() {
+            Some(p) => {
+                for v in order {
+                    announce(plan, bench, b, v, state, on);
+                    visit_process(plan, p, bench, b, v, round, state, on);
+                }
+            }
+            None => take_turns(plan, bench, b, &order, round, state, on),
+        }
+    }
+    for w in state.workers.iter_mut() {
+        if let Some(w) = w.take() {
+            w.finish();
+        }
+    }
+}
+
+/// Counts the step of `bench` (the `b`th) in variant `v`, and says so unless the
+/// variant has already failed it.
+fn announce(
+    plan: &Plan,
+    bench: &BenchSpec,
+    b: usize,
+    v: usize,
+    state: &mut Rounds,
+    on: &mut dyn FnMut(Event),
+) {
+    state.step += 1;
+    if state.cells[b][v].status == Status::Ok {
+        on(Event::Measuring {
+            bench: &bench.id,
+            variant: &plan.variants[v].name,
+            step: state.step,
+            steps: state.steps,
+        });
+    }
+}
+
+/// A process workload's slice in variant `v`.
+#[allow(clippy::too_many_arguments)]
+fn visit_process(
+    plan: &Plan,
+    p: &ProcessBench,
+    bench: &BenchSpec,
+    b: usize,
+    v: usize,
+    round: u32,
+    state: &mut Rounds,
+    on: &mut dyn FnMut(Event),
+) {
+    let variant = &plan.variants[v];
+    let cell = &mut state.cells[b][v];
+    if cell.status != Status::Ok {
+        return;
+    }
+    match state
+        .processes
+        .visit(p, variant, v, round, plan.slice, plan.timeout)
+    {
+        Ok(m) => {
+            cell.work_per_iter = 1;
+            cell.rounds.push(m.sample);
+            cell.values.push(m.value);
+            cell.exit_codes.push(m.exit_code);
+        }
+        Err(f) => {
+            if f.status() == Status::Broken {
+                cell.rounds.clear();
+                cell.values.clear();
+            }
+            let message = f.describe(variant, &bench.id);
+            record_failure(cell, f.status(), message, bench, variant, on);
+        }
+    }
+}
+
+/// One slice of a library benchmark for every variant, cut into turns of [`TURN`]
+/// taken in the order `order`, then reversed (A B B A A B…), until every variant
+/// has run a whole slice. A variant's round sample is the sum of its turns.
+fn take_turns(
+    plan: &Plan,
+    bench: &BenchSpec,
+    b: usize,
+    order: &[usize],
+    round: u32,
+    state: &mut Rounds,
+    on: &mut dyn FnMut(Event),
+) {
+    let turn = TURN.min(plan.slice);
+    let mut sums: Vec<Option<(RoundSample, u64)>> = vec![None; plan.variants.len()];
+    let ran = |sum: &Option<(RoundSample, u64)>| sum.as_ref().map_or(0.0, |s| s.0.seconds);
+    // Variants that failed this benchmark in an earlier round still count a step.
+    state.step += order
+        .iter()
+        .filter(|&&v| state.cells[b][v].status != Status::Ok)
+        .count();
+    for pass in 0.. {
+        let live: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&v| state.cells[b][v].status == Status::Ok)
+            .collect();
+        if live
+            .iter()
+            .all(|&v| ran(&sums[v]) >= plan.slice.as_secs_f64())
+        {
+            break;
+        }
+        let turns: Vec<usize> = if pass % 2 == 0 {
+            live
+        } else {
+            live.into_iter().rev().collect()
+        };
+        for v in turns {
+            if pass == 0 {
+                announce(plan, bench, b, v, state, on);
+            }
             let variant = &plan.variants[v];
             let cell = &mut state.cells[b][v];
-            if cell.status != Status::Ok {
-                continue;
-            }
-            on(Event::Measuring {
-                bench: &bench.id,
-                variant: &variant.name,
-                step: state.step,
-                steps: state.steps,
-            });
-            if let Some(p) = bench.process() {
-                match state
-                    .processes
-                    .visit(p, variant, v, round, plan.slice, plan.timeout)
-                {
-                    Ok(m) => {
-                        cell.work_per_iter = 1;
-                        cell.rounds.push(m.sample);
-                        cell.values.push(m.value);
-                        cell.exit_codes.push(m.exit_code);
-                    }
-                    Err(f) => {
-                        if f.status() == Status::Broken {
-                            cell.rounds.clear();
-                            cell.values.clear();
-                        }
-                        let message = f.describe(variant, &bench.id);
-                        record_failure(cell, f.status(), message, bench, variant, on);
-                    }
-                }
-                continue;
-            }
             let worker = match state.workers[v].take() {
                 Some(w) => w,
                 None => match Worker::spawn(plan, variant, false) {
@@ -259,10 +355,17 @@ fn run_round(
                     }
                 },
             };
-            match measure(worker, bench, plan, round) {
-                (Some(w), Ok(sample)) => {
-                    cell.work_per_iter = sample.1;
-                    cell.rounds.push(sample.0);
+            match measure(worker, bench, turn, plan.timeout, round) {
+                (Some(w), Ok((sample, work_per_iter))) => {
+                    let sum = sums[v].get_or_insert((
+                        RoundSample {
+                            round,
+                            ..Default::default()
+                        },
+                        work_per_iter,
+                    ));
+                    sum.0.add(&sample);
+                    sum.1 = work_per_iter;
                     state.workers[v] = Some(w);
                 }
                 (w, Err(f)) => {
@@ -277,9 +380,11 @@ fn run_round(
             }
         }
     }
-    for w in state.workers.iter_mut() {
-        if let Some(w) = w.take() {
-            w.finish();
+    for (v, sum) in sums.into_iter().enumerate() {
+        let cell = &mut state.cells[b][v];
+        if let (Some((sample, work_per_iter)), Status::Ok) = (sum, cell.status) {
+            cell.work_per_iter = work_per_iter;
+            cell.rounds.push(sample);
         }
     }
 }
@@ -472,7 +577,8 @@ fn start_checked(
 fn measure(
     mut w: Worker,
     bench: &BenchSpec,
-    plan: &Plan,
+    slice: Duration,
+    timeout: Duration,
     round: u32,
 ) -> (
     Option<Worker>,
@@ -480,9 +586,9 @@ fn measure(
 ) {
     let req = Request::Measure {
         bench: bench.id.clone(),
-        slice_seconds: plan.slice.as_secs_f64(),
+        slice_seconds: slice.as_secs_f64(),
     };
-    let reply = w.send(&req).and_then(|_| w.recv(plan.timeout));
+    let reply = w.send(&req).and_then(|_| w.recv(timeout));
     match reply {
         Ok(Reply::Sample {
             bench: got,
@@ -498,6 +604,7 @@ fn measure(
                 seconds,
                 user_seconds,
                 system_seconds,
+                turns: vec![],
             };
             (Some(w), Ok((sample, work_per_iter)))
         }
@@ -600,6 +707,7 @@ impl Worker {
         provenance: bool,
     ) -> std::result::Result<(Worker, Reply), Failure> {
         let mut cmd = variant.command(&plan.exe);
+        crate::affinity::pin(&mut cmd, &plan.cpus);
         cmd.arg(SUBCOMMAND)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

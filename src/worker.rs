@@ -57,7 +57,7 @@ pub fn main() -> i32 {
     let stdin = std::io::stdin().lock();
     let mut out = std::io::stdout().lock();
     let mut corpora: Vec<Corpus> = Vec::new();
-    let mut prepared: HashMap<String, Box<dyn Workload>> = HashMap::new();
+    let mut prepared: HashMap<String, Prepared> = HashMap::new();
     for line in stdin.lines() {
         let Ok(line) = line else { return 1 };
         let reply = match serde_json::from_str::<Request>(&line) {
@@ -110,25 +110,44 @@ fn hello(spec: &CorpusSpec, provenance: bool, corpora: &mut Vec<Corpus>) -> Repl
     }
 }
 
+/// A benchmark this worker has run: its workload, and the time one iteration took
+/// last, so the next slice needs no warm-up.
+struct Prepared {
+    workload: Box<dyn Workload>,
+    per_iter: f64,
+}
+
+/// One sample of `bench`. The first in this worker prepares the workload, warms it
+/// up and checks its output; the runner then asks for more, interleaved with the
+/// other variants' workers, and those are timed straight away.
 fn sample(
     bench: &str,
     slice: Duration,
     corpora: &[Corpus],
-    prepared: &mut HashMap<String, Box<dyn Workload>>,
+    prepared: &mut HashMap<String, Prepared>,
 ) -> Result<Reply, Broken> {
-    if !prepared.contains_key(bench) {
-        prepared.insert(bench.to_string(), workload::prepare(bench, corpora)?);
-    }
-    let w = prepared.get_mut(bench).expect("inserted above").as_mut();
-    let m = measure(w, slice)?;
-    w.verify()?;
+    let m = match prepared.get_mut(bench) {
+        Some(p) => {
+            let m = timed(p.workload.as_mut(), batch(slice, p.per_iter))?;
+            p.per_iter = m.seconds / m.iterations as f64;
+            m
+        }
+        None => {
+            let mut workload = workload::prepare(bench, corpora)?;
+            let m = measure(workload.as_mut(), slice)?;
+            workload.verify()?;
+            let per_iter = m.seconds / m.iterations as f64;
+            prepared.insert(bench.into(), Prepared { workload, per_iter });
+            m
+        }
+    };
     Ok(Reply::Sample {
         bench: bench.into(),
         iterations: m.iterations,
         seconds: m.seconds,
         user_seconds: m.user_seconds,
         system_seconds: m.system_seconds,
-        work_per_iter: w.work_per_iter(),
+        work_per_iter: prepared[bench].workload.work_per_iter(),
     })
 }
 
@@ -139,20 +158,23 @@ struct Measured {
     system_seconds: f64,
 }
 
+/// Iterations that fill `slice` at `per_iter` seconds each; at least one.
+fn batch(slice: Duration, per_iter: f64) -> u64 {
+    ((slice.as_secs_f64() / per_iter) as u64).max(1)
+}
+
 /// Doubles the batch until it takes a tenth of the slice (the warm-up, which also
 /// estimates the time per iteration), then times one batch sized to fill the slice.
 /// A single iteration longer than the slice is the sample itself.
 fn measure(w: &mut dyn Workload, slice: Duration) -> Result<Measured, Broken> {
-    let slice = slice.as_secs_f64();
     let mut n = 1u64;
     loop {
         let m = timed(w, n)?;
-        if m.seconds >= slice {
+        if m.seconds >= slice.as_secs_f64() {
             return Ok(m);
         }
-        if m.seconds >= slice / 10.0 {
-            let per_iter = m.seconds / n as f64;
-            return timed(w, ((slice / per_iter) as u64).max(1));
+        if m.seconds >= slice.as_secs_f64() / 10.0 {
+            return timed(w, batch(slice, m.seconds / n as f64));
         }
         n *= 2;
     }

@@ -123,6 +123,24 @@ fn a_copy_of_the_system_libraries_loads_from_its_own_root_and_is_labelled_aa() {
     }
     assert_eq!(doc["corpora"].as_array().unwrap().len(), 3);
     assert!(doc["host"]["cpu_flags"].as_array().unwrap().len() > 10);
+
+    // Measured on one CPU, the library benchmarks in turns: a fast one takes its
+    // 0.05 s slice in several, the same number for both variants in every round.
+    assert_eq!(doc["settings"]["cpus"].as_array().map(Vec::len), Some(1));
+    let turns = |variant: &str| -> Vec<usize> {
+        let r = results
+            .iter()
+            .find(|r| r["bench"] == "aes/256-gcm/encrypt/1024" && r["variant"] == variant)
+            .unwrap();
+        r["rounds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|round| round["turns"].as_array().unwrap().len())
+            .collect()
+    };
+    assert!(turns("sys").iter().all(|&n| n >= 3), "{:?}", turns("sys"));
+    assert_eq!(turns("sys"), turns("copy"));
 }
 
 #[test]
@@ -137,6 +155,17 @@ fn a_root_that_does_not_exist_exits_2_and_names_the_path() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/does/not/exist"));
+}
+
+#[test]
+fn a_cpu_this_process_may_not_use_exits_2_and_names_it() {
+    let out = run(&["run", "--quick", "--cpus", "1000", "--bench", "libc/qsort"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("CPU 1000 is not one this process may use"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

@@ -73,6 +73,7 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
         seed,
         corpus,
         exe: current_exe()?,
+        cpus: crate::affinity::choose(None),
     };
     let settings = Settings {
         rounds: plan.rounds,
@@ -83,6 +84,7 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
         target_ci_pct: None,
         max_time_seconds: Some(args.budget.as_secs_f64()),
         unsettled: vec![],
+        cpus: plan.cpus.clone(),
     };
     // Every benchmark stays "unsettled": the rounds go on until the budget is spent.
     let until = Until {

@@ -202,8 +202,17 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         seed: before.seed,
         corpus,
         exe: current_exe()?,
+        // The baseline's CPUs when this machine has them.
+        cpus: crate::affinity::choose(
+            (!s.cpus.is_empty()
+                && s.cpus
+                    .iter()
+                    .all(|c| crate::affinity::allowed().contains(c)))
+            .then(|| s.cpus.clone()),
+        ),
     };
     let mut settings = s.clone();
+    settings.cpus = plan.cpus.clone();
     settings.unsettled.clear();
     settings.noise_pct = args.judging.noise;
     let until = super::run::adaptive(&plan, &settings);

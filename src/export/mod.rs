@@ -197,6 +197,7 @@ pub(crate) mod tests {
                     seconds: secs * (1.0 + f64::from(round) / 100.0),
                     user_seconds: secs,
                     system_seconds: 0.0,
+                    ..Default::default()
                 })
                 .collect();
             doc.results.push(BenchResult::new(

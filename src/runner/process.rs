@@ -43,11 +43,16 @@ pub(super) struct Processes {
     warmed: HashSet<(String, usize)>,
     /// The last round measured per (job, variant), for the job's other metrics.
     last: HashMap<(String, usize), (u32, Result<Runs, Failure>)>,
+    /// The CPUs every run is pinned to (none: anywhere).
+    cpus: Vec<usize>,
 }
 
 impl Processes {
-    /// Installs the scripts that `jobs` run.
-    pub fn new<'a>(jobs: impl Iterator<Item = &'a ProcessBench>) -> std::io::Result<Processes> {
+    /// Installs the scripts that `jobs` run, to be run on `cpus`.
+    pub fn new<'a>(
+        jobs: impl Iterator<Item = &'a ProcessBench>,
+        cpus: &[usize],
+    ) -> std::io::Result<Processes> {
         let mut scripts = None;
         for p in jobs {
             if let Job::Script(s) = &p.job {
@@ -66,6 +71,7 @@ impl Processes {
             scripts,
             warmed: HashSet::new(),
             last: HashMap::new(),
+            cpus: cpus.to_vec(),
         })
     }
 
@@ -141,7 +147,8 @@ impl Processes {
             }
             Job::Command(c) => c.command(variant),
         };
-        let cmd = cmd.map_err(crashed)?;
+        let mut cmd = cmd.map_err(crashed)?;
+        crate::affinity::pin(&mut cmd, &self.cpus);
         let what = command_line(&cmd);
         // A script's result line is read; a command's output is not the product.
         let stdout = match job {
@@ -205,6 +212,7 @@ fn measured(r: &Runs, metric: Metric, round: u32) -> Measured {
             seconds,
             user_seconds: r.user,
             system_seconds: r.system,
+            turns: vec![],
         },
         value,
         exit_code: r.exit_code,

@@ -218,6 +218,7 @@ mod tests {
                 seconds: s,
                 user_seconds: s,
                 system_seconds: 0.0,
+                ..Default::default()
             })
             .collect();
         BenchResult::new(

@@ -267,6 +267,7 @@ mod tests {
             seconds,
             user_seconds: seconds,
             system_seconds: 0.0,
+            ..Default::default()
         }];
         for (bench, unit) in [("fast", Unit::BytesPerSecond), ("rss", Unit::Seconds)] {
             let mut r = BenchResult::new(

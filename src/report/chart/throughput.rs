@@ -255,6 +255,7 @@ mod tests {
                 seconds: seconds * (1.0 + f64::from(round) / 100.0),
                 user_seconds: seconds,
                 system_seconds: 0.0,
+                ..Default::default()
             })
             .collect();
         BenchResult::new(

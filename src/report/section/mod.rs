@@ -188,6 +188,7 @@ pub mod tests {
                 seconds: 1.0 + f64::from(round) / 10.0,
                 user_seconds: 1.0,
                 system_seconds: 0.0,
+                ..Default::default()
             })
             .collect();
         for (variant, status) in [
