@@ -193,6 +193,10 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         );
     }
     let s = &before.settings;
+    // The baseline's CPUs when this machine has them.
+    let here = crate::affinity::allowed();
+    let theirs =
+        (!s.cpus.is_empty() && s.cpus.iter().all(|c| here.contains(c))).then(|| s.cpus.clone());
     let plan = Plan {
         variants,
         benches,
@@ -202,14 +206,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         seed: before.seed,
         corpus,
         exe: current_exe()?,
-        // The baseline's CPUs when this machine has them.
-        cpus: crate::affinity::choose(
-            (!s.cpus.is_empty()
-                && s.cpus
-                    .iter()
-                    .all(|c| crate::affinity::allowed().contains(c)))
-            .then(|| s.cpus.clone()),
-        ),
+        cpus: crate::affinity::choose(theirs),
     };
     let mut settings = s.clone();
     settings.cpus = plan.cpus.clone();
