@@ -10,8 +10,8 @@
 //! night beyond [`Z_LIMIT`] is out of line; a **step** is an out-of-line night
 //! whose next night is out of line the same way (starting at the next one when
 //! the first is out of line with the nights after it too: an odd night), and the
-//! nights after a step are judged against the new level. It needs [`MIN_NIGHTS`] earlier nights; with
-//! fewer, only the bootstrap CI speaks.
+//! nights after a step are judged against the new level. It needs
+//! [`MIN_NIGHTS`] earlier nights; with fewer, only the bootstrap CI speaks.
 
 use crate::stats;
 use std::collections::HashMap;

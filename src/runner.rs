@@ -290,14 +290,7 @@ fn visit_process(
             cell.values.push(m.value);
             cell.exit_codes.push(m.exit_code);
         }
-        Err(f) => {
-            if f.status() == Status::Broken {
-                cell.rounds.clear();
-                cell.values.clear();
-            }
-            let message = f.describe(variant, &bench.id);
-            record_failure(cell, f.status(), message, bench, variant, on);
-        }
+        Err(f) => record_failure(cell, &f, bench, variant, on),
     }
 }
 
@@ -314,8 +307,13 @@ fn take_turns(
     on: &mut dyn FnMut(Event),
 ) {
     let turn = TURN.min(plan.slice);
-    let mut sums: Vec<Option<(RoundSample, u64)>> = vec![None; plan.variants.len()];
-    let ran = |sum: &Option<(RoundSample, u64)>| sum.as_ref().map_or(0.0, |s| s.0.seconds);
+    let mut sums = vec![
+        RoundSample {
+            round,
+            ..Default::default()
+        };
+        plan.variants.len()
+    ];
     // Variants that failed this benchmark in an earlier round still count a step.
     state.step += order
         .iter()
@@ -329,7 +327,7 @@ fn take_turns(
             .collect();
         if live
             .iter()
-            .all(|&v| ran(&sums[v]) >= plan.slice.as_secs_f64())
+            .all(|&v| sums[v].seconds >= plan.slice.as_secs_f64())
         {
             break;
         }
@@ -349,32 +347,20 @@ fn take_turns(
                 None => match Worker::spawn(plan, variant, false) {
                     Ok((w, _)) => w,
                     Err(f) => {
-                        let message = f.describe(variant, &bench.id);
-                        record_failure(cell, f.status(), message, bench, variant, on);
+                        record_failure(cell, &f, bench, variant, on);
                         continue;
                     }
                 },
             };
             match measure(worker, bench, turn, plan.timeout, round) {
                 (Some(w), Ok((sample, work_per_iter))) => {
-                    let sum = sums[v].get_or_insert((
-                        RoundSample {
-                            round,
-                            ..Default::default()
-                        },
-                        work_per_iter,
-                    ));
-                    sum.0.add(&sample);
-                    sum.1 = work_per_iter;
+                    sums[v].add(&sample);
+                    cell.work_per_iter = work_per_iter;
                     state.workers[v] = Some(w);
                 }
                 (w, Err(f)) => {
                     state.workers[v] = w;
-                    if f.status() == Status::Broken {
-                        cell.rounds.clear();
-                    }
-                    let message = f.describe(variant, &bench.id);
-                    record_failure(cell, f.status(), message, bench, variant, on);
+                    record_failure(cell, &f, bench, variant, on);
                 }
                 (None, Ok(_)) => unreachable!("a sample comes from a live worker"),
             }
@@ -382,21 +368,26 @@ fn take_turns(
     }
     for (v, sum) in sums.into_iter().enumerate() {
         let cell = &mut state.cells[b][v];
-        if let (Some((sample, work_per_iter)), Status::Ok) = (sum, cell.status) {
-            cell.work_per_iter = work_per_iter;
-            cell.rounds.push(sample);
+        if sum.iterations > 0 && cell.status == Status::Ok {
+            cell.rounds.push(sum);
         }
     }
 }
 
+/// Marks the cell failed and says so; a wrong result also throws away the
+/// figures measured so far, which came from the same wrong code.
 fn record_failure(
     cell: &mut Cell,
-    status: Status,
-    message: String,
+    failure: &Failure,
     bench: &BenchSpec,
     variant: &Variant,
     on: &mut dyn FnMut(Event),
 ) {
+    let (status, message) = (failure.status(), failure.describe(variant, &bench.id));
+    if status == Status::Broken {
+        cell.rounds.clear();
+        cell.values.clear();
+    }
     on(Event::Failed {
         bench: &bench.id,
         variant: &variant.name,
