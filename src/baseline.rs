@@ -10,10 +10,9 @@
 
 use crate::compare;
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, Document, Status, Tool, VariantRecord, SCHEMA};
+use crate::results::{BenchResult, Document, Status, Tool, Unit, VariantRecord, SCHEMA};
 use crate::stats;
 use crate::variant::Variant;
-use crate::workload::Unit;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

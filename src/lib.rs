@@ -12,6 +12,7 @@ pub mod config;
 pub mod environment;
 pub mod error;
 pub mod export;
+pub mod format;
 pub mod gate;
 pub mod glibc;
 pub mod history;

@@ -11,7 +11,6 @@
 mod process;
 
 use crate::error::{Error, Result};
-use crate::interpreter;
 use crate::library::Library;
 use crate::provenance::Provenance;
 use crate::results::{BenchResult, RoundSample, Status, VariantRecord};
@@ -480,7 +479,7 @@ fn start_checked(
         };
         let mut provenance = *provenance.expect("asked for provenance");
         for (&i, path) in &variant.interpreters {
-            match interpreter::identify(variant, i, path, plan.timeout) {
+            match crate::provenance::identify_interpreter(variant, i, path, plan.timeout) {
                 Ok(identity) => provenance.interpreters.push(identity),
                 Err(why) => {
                     worker.finish();

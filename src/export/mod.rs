@@ -15,8 +15,7 @@ mod junit;
 mod markdown;
 
 use crate::error::{Error, Result};
-use crate::results::{finite, BenchResult, Comparison, Document, Status};
-use crate::workload::Unit;
+use crate::results::{finite, BenchResult, Comparison, Document, Status, Unit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -20,9 +20,8 @@ pub use select::{Selector, Session};
 
 use crate::config::ProbeConfig;
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, ProbeRecord, ProbedProcess, SkippedProcess, PROBE_GROUP};
+use crate::results::{BenchResult, ProbeRecord, ProbedProcess, SkippedProcess, Unit, PROBE_GROUP};
 use crate::stats;
-use crate::workload::Unit;
 use indexmap::IndexMap;
 use std::time::Duration;
 
