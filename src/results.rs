@@ -678,11 +678,8 @@ impl Document {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-        serde_json::to_writer_pretty(&mut tmp, self).map_err(|e| Error::io(path, e.into()))?;
-        std::io::Write::write_all(&mut tmp, b"\n").map_err(|e| Error::io(path, e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-        Ok(())
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::io(path, e.into()))?;
+        bytes.push(b'\n');
+        crate::atomic::write(path, &bytes, None)
     }
 }

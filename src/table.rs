@@ -109,11 +109,6 @@ pub fn render_against(doc: &Document, before: Option<(&Document, &str)>) -> Stri
     layout(&rows, 2)
 }
 
-/// The per-benchmark table of a single run (see [`render_against`]).
-pub fn render(doc: &Document) -> String {
-    render_against(doc, None)
-}
-
 fn change_cells(c: &Comparison) -> [String; 3] {
     if c.change_pct.is_nan() {
         let why = match c.verdict {

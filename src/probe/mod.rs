@@ -15,7 +15,7 @@ mod procfs;
 mod sample;
 mod select;
 
-pub use sample::{Event, Observation, Sample, Skipped, Window};
+pub use sample::{Event, Observation, Sample, Window};
 pub use select::{Selector, Session};
 
 use crate::config::ProbeConfig;
