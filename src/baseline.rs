@@ -225,7 +225,6 @@ fn from_hyperfine(path: &Path, value: serde_json::Value) -> Result<Document> {
 /// One stored run, as `storebench baselines` lists it.
 pub struct Entry {
     pub name: String,
-    pub path: PathBuf,
     pub doc: Document,
 }
 
@@ -249,7 +248,6 @@ pub fn list(dir: &Path) -> Result<(Vec<Entry>, Vec<Error>)> {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                path,
                 doc,
             }),
             Err(e) => errors.push(e),
