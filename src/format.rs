@@ -1,6 +1,6 @@
-//! How figures read, on the terminal, in the report and in the exports: a figure
-//! in its unit, a change with its interval. Formatting only: every
-//! view borrows these, so that one figure reads the same everywhere.
+//! How figures read on the terminal, in the report and in the exports: a figure
+//! in its unit, a change with its interval. Formatting only; every view borrows
+//! these, so that one figure reads the same everywhere.
 
 use crate::compare::signed;
 use crate::results::Unit;
