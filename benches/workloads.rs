@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 use storebench::library::Library;
 use storebench::provenance::Provenance;
+use storebench::results::Unit;
 use storebench::variant::Variant;
-use storebench::workload::{self, corpus::CorpusSpec, Needs, Source, Unit};
+use storebench::workload::{self, corpus::CorpusSpec, Needs, Source};
 
 const REEXEC: &str = "STOREBENCH_LIBS_APPLIED";
 

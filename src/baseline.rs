@@ -10,10 +10,9 @@
 
 use crate::compare;
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, Document, Status, Tool, VariantRecord, SCHEMA};
+use crate::results::{BenchResult, Document, Status, Tool, Unit, VariantRecord, SCHEMA};
 use crate::stats;
 use crate::variant::Variant;
-use crate::workload::Unit;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -226,7 +225,6 @@ fn from_hyperfine(path: &Path, value: serde_json::Value) -> Result<Document> {
 /// One stored run, as `storebench baselines` lists it.
 pub struct Entry {
     pub name: String,
-    pub path: PathBuf,
     pub doc: Document,
 }
 
@@ -250,7 +248,6 @@ pub fn list(dir: &Path) -> Result<(Vec<Entry>, Vec<Error>)> {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                path,
                 doc,
             }),
             Err(e) => errors.push(e),

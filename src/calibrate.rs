@@ -85,8 +85,6 @@ pub struct GroupCalibration {
 #[derive(Debug, Clone)]
 pub struct Calibration {
     pub rounds: u32,
-    /// Wall time per benchmark, variant and round, start-up included.
-    pub seconds_per_visit: f64,
     pub groups: Vec<GroupCalibration>,
     /// Every A/A comparison (`a-again` against `a`).
     pub aa: Vec<Comparison>,
@@ -164,7 +162,6 @@ pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibrat
     }
     Calibration {
         rounds,
-        seconds_per_visit,
         groups,
         aa,
         control,

@@ -12,8 +12,7 @@
 
 use crate::compare::{self, signed, Change, Options, Pairing};
 use crate::error::{Error, Result};
-use crate::results::{ClaimOutcome, ClaimVerdict, Document, Status};
-use crate::workload::Unit;
+use crate::results::{ClaimOutcome, ClaimVerdict, Document, Status, Unit};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -10,13 +10,13 @@
 //! This module computes and decides; it does not print, and it knows nothing of
 //! claims, which build on [`Pairing::combined`].
 
-use crate::results::{BenchResult, ChangeVerdict, Comparison, Document, GroupComparison, Status};
+use crate::results::{
+    BenchResult, ChangeVerdict, Comparison, Document, GroupComparison, Status, Unit,
+};
 use crate::stats::{self, Bootstrap, Interval};
-use crate::workload::Unit;
 use std::collections::BTreeSet;
 
-/// Changes whose whole CI lies within ±1 % are "no change" unless told otherwise.
-pub const DEFAULT_NOISE_PCT: f64 = 1.0;
+pub use crate::results::DEFAULT_NOISE_PCT;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {

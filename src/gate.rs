@@ -279,7 +279,7 @@ mod tests {
     use super::*;
     use crate::compare::tests::{result, run_of};
     use crate::compare::{between_runs, Options};
-    use crate::workload::Unit;
+    use crate::results::Unit;
 
     const SECS: [f64; 5] = [1.0, 1.02, 0.98, 1.01, 0.99];
 

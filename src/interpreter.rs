@@ -3,15 +3,11 @@
 //!
 //! This module owns the table that links an interpreter to its executable's name,
 //! its config key and its identity probe (`benches/runtime/*/identity.*`). It
-//! measures nothing: `workload::runtime` runs scripts on it, and provenance
-//! records what [`identify`] learns.
+//! measures nothing and depends on nothing: `workload::runtime` runs scripts on
+//! it, and `provenance::identify_interpreter` asks it what it is.
 
-use crate::process::{self, Exit, Stdout};
-use crate::provenance::{self, InterpreterIdentity};
-use crate::variant::Variant;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,79 +43,18 @@ impl Interpreter {
 
     /// The arguments that make it print its identity as one JSON object. Python
     /// runs isolated (`-I`), so no `PYTHON*` variable changes what it reports.
-    fn identity_flags(self) -> &'static [&'static str] {
+    pub fn identity_flags(self) -> &'static [&'static str] {
         match self {
             Interpreter::Python => &["-I", "-c"],
             Interpreter::Node => &["-e"],
         }
     }
 
-    fn identity_probe(self) -> &'static str {
+    /// The script that prints it (`benches/runtime/*/identity.*`).
+    pub fn identity_probe(self) -> &'static str {
         match self {
             Interpreter::Python => include_str!("../benches/runtime/python/identity.py"),
             Interpreter::Node => include_str!("../benches/runtime/node/identity.js"),
         }
     }
-}
-
-/// What the probe prints.
-#[derive(Deserialize)]
-struct Reported {
-    version: String,
-    build: serde_json::Map<String, serde_json::Value>,
-    objects: Vec<PathBuf>,
-}
-
-/// Runs `interpreter` at `path` as `variant` would (through its glibc's loader,
-/// with its library path and environment) and asks what it is. The error is a
-/// sentence saying why it could not tell.
-pub fn identify(
-    variant: &Variant,
-    interpreter: Interpreter,
-    path: &Path,
-    timeout: Duration,
-) -> Result<InterpreterIdentity, String> {
-    let mut object = provenance::describe(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    object.path = path.to_owned();
-    let mut cmd = variant.command(path);
-    cmd.args(interpreter.identity_flags())
-        .arg(interpreter.identity_probe());
-    let run = process::run(cmd, Stdout::Capture, timeout)
-        .map_err(|e| format!("cannot start {}: {e}", path.display()))?;
-    if run.exit != Exit::Code(0) {
-        return Err(format!(
-            "{} {} asked for its identity: {}",
-            path.display(),
-            match run.exit {
-                Exit::Code(c) => format!("exited with code {c} when"),
-                Exit::Signal(s) => format!("was killed by signal {s} when"),
-                Exit::TimedOut =>
-                    format!("did not answer within {:.0} s when", timeout.as_secs_f64()),
-            },
-            run.stderr_tail.trim()
-        ));
-    }
-    let line = run.stdout.lines().last().unwrap_or_default();
-    let reported: Reported = serde_json::from_str(line).map_err(|e| {
-        format!(
-            "{} printed no identity ({e}): {}",
-            path.display(),
-            line.chars().take(200).collect::<String>()
-        )
-    })?;
-    let mapped = |name: &str| {
-        reported
-            .objects
-            .iter()
-            .find(|o| o.file_name().is_some_and(|f| f.to_string_lossy() == name))
-            .cloned()
-    };
-    Ok(InterpreterIdentity {
-        interpreter,
-        object,
-        version: reported.version,
-        build: reported.build,
-        libc: mapped(crate::glibc::LIBC),
-        loader: mapped(crate::glibc::LOADER),
-    })
 }

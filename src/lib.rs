@@ -1,32 +1,36 @@
 //! storebench: is the hardware-optimized build of a library really faster than the
-//! stock build, and by how much? See DESIGN.md in the repository for the map.
+//! stock build, and by how much? See the README's "Architecture" section for the
+//! map: how data flows from the runner through the results document to the
+//! verdicts, exports and report.
 
-pub mod affinity;
+pub(crate) mod affinity;
+pub(crate) mod atomic;
 pub mod baseline;
-pub mod calibrate;
-pub mod change;
-pub mod claims;
+pub(crate) mod calibrate;
+pub(crate) mod change;
+pub(crate) mod claims;
 pub mod cli;
-pub mod compare;
-pub mod config;
-pub mod environment;
+pub(crate) mod compare;
+pub(crate) mod config;
+pub(crate) mod environment;
 pub mod error;
 pub mod export;
-pub mod gate;
-pub mod glibc;
-pub mod history;
-pub mod host;
-pub mod interpreter;
+pub(crate) mod format;
+pub(crate) mod gate;
+pub(crate) mod glibc;
+pub(crate) mod history;
+pub(crate) mod host;
+pub(crate) mod interpreter;
 pub mod library;
-pub mod nix;
-pub mod probe;
-pub mod process;
+pub(crate) mod nix;
+pub(crate) mod probe;
+pub(crate) mod process;
 pub mod provenance;
-pub mod report;
+pub(crate) mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;
-pub mod table;
+pub(crate) mod table;
 pub mod variant;
 pub mod worker;
 pub mod workload;

@@ -3,20 +3,21 @@
 //! The worker reads its own `/proc/self/maps`, resolves every mapped shared object to
 //! its real file and Nix store path, hashes it, and asks each benchmarked library for
 //! its version through the library's own API, and glibc for its own. The runner adds
-//! what each of the variant's interpreters says of itself (`interpreter::identify`),
+//! what each of the variant's interpreters says of itself ([`identify_interpreter`]),
 //! then checks the files against the variant's roots and spots variants that loaded
 //! byte-identical files.
 
 use crate::glibc::{self, Glibc};
 use crate::interpreter::Interpreter;
 use crate::library::Library;
+use crate::process::{self, Exit, Stdout};
 use crate::variant::Variant;
-use crate::workload::Needs;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Everything a worker loaded, as it reported it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +93,16 @@ pub struct LoadedLibrary {
     /// What the library says of itself (`zlibVersion()`…); libssl has no such call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+/// What the selected benchmarks need from every variant: the files that decide
+/// whether two variants are the same build (A/A).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs {
+    pub libraries: Vec<Library>,
+    pub interpreters: Vec<Interpreter>,
+    /// Any benchmark runs in a worker, so libc and the loader are part of it.
+    pub libc: bool,
 }
 
 impl Provenance {
@@ -322,6 +333,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex(&hasher.finalize()), total))
 }
 
+/// Lowercase hex, two digits a byte: how digests are written.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -348,6 +360,68 @@ pub fn changed(
         short(old_sha),
         short(sha)
     )
+}
+
+/// What an interpreter's identity probe prints.
+#[derive(Deserialize)]
+struct Reported {
+    version: String,
+    build: serde_json::Map<String, serde_json::Value>,
+    objects: Vec<PathBuf>,
+}
+
+/// Runs `interpreter` at `path` as `variant` would (through its glibc's loader,
+/// with its library path and environment) and asks what it is. The error is a
+/// sentence saying why it could not tell.
+pub fn identify_interpreter(
+    variant: &Variant,
+    interpreter: Interpreter,
+    path: &Path,
+    timeout: Duration,
+) -> Result<InterpreterIdentity, String> {
+    let mut object = describe(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    object.path = path.to_owned();
+    let mut cmd = variant.command(path);
+    cmd.args(interpreter.identity_flags())
+        .arg(interpreter.identity_probe());
+    let run = process::run(cmd, Stdout::Capture, timeout)
+        .map_err(|e| format!("cannot start {}: {e}", path.display()))?;
+    if run.exit != Exit::Code(0) {
+        return Err(format!(
+            "{} {} asked for its identity: {}",
+            path.display(),
+            match run.exit {
+                Exit::Code(c) => format!("exited with code {c} when"),
+                Exit::Signal(s) => format!("was killed by signal {s} when"),
+                Exit::TimedOut =>
+                    format!("did not answer within {:.0} s when", timeout.as_secs_f64()),
+            },
+            run.stderr_tail.trim()
+        ));
+    }
+    let line = run.stdout.lines().last().unwrap_or_default();
+    let reported: Reported = serde_json::from_str(line).map_err(|e| {
+        format!(
+            "{} printed no identity ({e}): {}",
+            path.display(),
+            line.chars().take(200).collect::<String>()
+        )
+    })?;
+    let mapped = |name: &str| {
+        reported
+            .objects
+            .iter()
+            .find(|o| o.file_name().is_some_and(|f| f.to_string_lossy() == name))
+            .cloned()
+    };
+    Ok(InterpreterIdentity {
+        interpreter,
+        object,
+        version: reported.version,
+        build: reported.build,
+        libc: mapped(glibc::LIBC),
+        loader: mapped(glibc::LOADER),
+    })
 }
 
 #[cfg(test)]

@@ -9,12 +9,59 @@
 use crate::provenance::Provenance;
 use crate::stats::{self, Summary};
 use crate::variant::Variant;
-use crate::workload::corpus::CorpusInfo;
-use crate::workload::Unit;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const SCHEMA: &str = "storebench/1";
+
+/// Changes whose whole CI lies within ±1 % are "no change" unless told otherwise.
+pub const DEFAULT_NOISE_PCT: f64 = 1.0;
+
+/// What a benchmark's figure counts per second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    /// Bytes of uncompressed input or plaintext (MB = 10^6 B, as lzbench and `zstd -b`).
+    #[serde(rename = "B/s")]
+    BytesPerSecond,
+    /// Operations: rows, queries, handshakes.
+    #[serde(rename = "op/s")]
+    OpsPerSecond,
+    /// A duration: wall or CPU time of a command.
+    #[serde(rename = "s")]
+    Seconds,
+    /// An amount of memory: RSS, PSS.
+    #[serde(rename = "B")]
+    Bytes,
+    /// CPU time used per second of wall time (1.0 = one core busy).
+    #[serde(rename = "cpu-s/s")]
+    CpuSecondsPerSecond,
+}
+
+impl Unit {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::BytesPerSecond => "B/s",
+            Unit::OpsPerSecond => "op/s",
+            Unit::Seconds => "s",
+            Unit::Bytes => "B",
+            Unit::CpuSecondsPerSecond => "cpu-s/s",
+        }
+    }
+
+    /// Rates are better high; durations, memory and CPU use are better low.
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Unit::BytesPerSecond | Unit::OpsPerSecond)
+    }
+}
+
+/// What the results document records of a corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorpusInfo {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub source: String,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
@@ -352,7 +399,7 @@ impl Default for Settings {
 }
 
 fn default_noise_pct() -> f64 {
-    crate::compare::DEFAULT_NOISE_PCT
+    DEFAULT_NOISE_PCT
 }
 
 /// Some(x) for a figure, None for NaN: the document writes "no figure" as NaN
@@ -631,11 +678,8 @@ impl Document {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-        serde_json::to_writer_pretty(&mut tmp, self).map_err(|e| Error::io(path, e.into()))?;
-        std::io::Write::write_all(&mut tmp, b"\n").map_err(|e| Error::io(path, e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-        Ok(())
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::io(path, e.into()))?;
+        bytes.push(b'\n');
+        crate::atomic::write(path, &bytes, None)
     }
 }

@@ -183,28 +183,6 @@ impl Variant {
         cmd
     }
 
-    /// Fails, naming the variant and the benchmarks, when it lacks an interpreter
-    /// one of `benches` runs on.
-    pub fn check_interpreters(&self, benches: &[crate::workload::BenchSpec]) -> Result<()> {
-        for i in Interpreter::ALL {
-            let needing: Vec<&str> = benches
-                .iter()
-                .filter(|b| b.interpreter() == Some(i))
-                .map(|b| b.id.as_str())
-                .collect();
-            if !needing.is_empty() && !self.interpreters.contains_key(&i) {
-                let more = if needing.len() > 3 { ", …" } else { "" };
-                return Err(Error::MissingInterpreter {
-                    variant: self.name.clone(),
-                    interpreter: i.name(),
-                    executable: i.executable(),
-                    benches: format!("{}{more}", needing[..needing.len().min(3)].join(", ")),
-                });
-            }
-        }
-        Ok(())
-    }
-
     /// Whether the loader, not the user, picks the files (no roots given).
     pub fn is_system(&self) -> bool {
         self.lib_dirs.is_empty()

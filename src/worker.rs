@@ -5,7 +5,8 @@
 //! stdout. Nothing in it depends on which variant it is beyond its environment.
 
 use crate::provenance::Provenance;
-use crate::workload::corpus::{Corpus, CorpusInfo, CorpusSpec};
+use crate::results::CorpusInfo;
+use crate::workload::corpus::{Corpus, CorpusSpec};
 use crate::workload::{self, Broken, Workload};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

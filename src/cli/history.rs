@@ -6,8 +6,7 @@ use crate::change;
 use crate::compare::DEFAULT_NOISE_PCT;
 use crate::error::{exit, Result};
 use crate::history::{self, History, Point};
-use crate::table;
-use crate::workload::Unit;
+use crate::results::Unit;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -223,7 +222,7 @@ fn unit_of(p: &Point) -> Option<Unit> {
 fn line(previous: Option<&Point>, p: &Point) -> String {
     let unit = unit_of(p);
     let figure = match (p.median, unit) {
-        (Some(m), Some(u)) => table::human(m, u),
+        (Some(m), Some(u)) => crate::format::human(m, u),
         (Some(m), None) => format!("{m:.4} {}", p.unit),
         (None, _) => "—".into(),
     };

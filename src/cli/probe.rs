@@ -174,7 +174,7 @@ fn show(e: Event, tty: bool) {
             let line = format!(
                 "sample {index}/{of}: {} process(es), PSS {}, CPU {:.2}",
                 sum.processes,
-                table::human_bytes(sum.memory.pss as f64),
+                crate::format::human_bytes(sum.memory.pss as f64),
                 sum.cpu
             );
             if tty {

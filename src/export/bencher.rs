@@ -9,8 +9,7 @@
 //! are left out: BMF needs a number.
 
 use super::{label, measure, Exporter, Output};
-use crate::results::Document;
-use crate::workload::Unit;
+use crate::results::{Document, Unit};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -10,8 +10,8 @@
 
 use super::{comparison, label, Exporter, Output};
 use crate::compare::signed;
+use crate::format::human;
 use crate::results::{BenchResult, Document};
-use crate::table::human;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn times_go_to_the_smaller_is_better_file() {
         let mut doc = super::super::tests::document("command/x/wall", ChangeVerdict::NoChange);
-        doc.results[1].unit = crate::workload::Unit::Seconds;
+        doc.results[1].unit = crate::results::Unit::Seconds;
         let out = GithubActionBenchmark.render(&doc, Path::new("gab.json"));
         assert_eq!(out.len(), 2);
         assert_eq!(out[1].path, Path::new("gab-smaller.json"));

@@ -6,8 +6,8 @@
 //! text is appended to it too, so the job page shows it without another step.
 
 use super::{comparison, finite, status, Exporter, Output};
+use crate::format::{change_with_ci, human};
 use crate::results::{Document, GateOutcome, Status};
-use crate::table::{change_with_ci, human};
 use std::fmt::Write;
 use std::path::Path;
 

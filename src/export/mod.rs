@@ -15,8 +15,7 @@ mod junit;
 mod markdown;
 
 use crate::error::{Error, Result};
-use crate::results::{finite, BenchResult, Comparison, Document, Status};
-use crate::workload::Unit;
+use crate::results::{finite, BenchResult, Comparison, Document, Status, Unit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -119,22 +118,10 @@ pub fn write(doc: &Document, request: &Request) -> Result<Vec<Output>> {
         if out.append {
             append(&out.path, &out.bytes)?;
         } else {
-            write_atomic(&out.path, &out.bytes)?;
+            crate::atomic::write(&out.path, &out.bytes, None)?;
         }
     }
     Ok(outputs)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
 
 fn append(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -1,8 +1,7 @@
 use super::*;
 use crate::compare::tests::{result, run_of};
 use crate::provenance::{LoadedLibrary, LoadedObject, Provenance};
-use crate::results::{ChangeVerdict, Comparison};
-use crate::workload::Unit;
+use crate::results::{ChangeVerdict, Comparison, Unit};
 
 pub(crate) fn night(started: &str, zlib_hash: &str, secs: f64) -> Document {
     let mut doc = run_of(vec![

@@ -15,14 +15,13 @@ mod procfs;
 mod sample;
 mod select;
 
-pub use sample::{Event, Observation, Sample, Skipped, Window};
+pub use sample::{Event, Observation, Sample, Window};
 pub use select::{Selector, Session};
 
 use crate::config::ProbeConfig;
 use crate::error::{Error, Result};
-use crate::results::{BenchResult, ProbeRecord, ProbedProcess, SkippedProcess, PROBE_GROUP};
+use crate::results::{BenchResult, ProbeRecord, ProbedProcess, SkippedProcess, Unit, PROBE_GROUP};
 use crate::stats;
-use crate::workload::Unit;
 use indexmap::IndexMap;
 use std::time::Duration;
 

@@ -46,15 +46,8 @@ pub fn write(docs: &[Document], dir: &Path) -> Result<PathBuf> {
     let html = render(docs)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join(PAGE);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::io::Write::write_all(&mut tmp, html.as_bytes()).map_err(|e| Error::io(&path, e))?;
-    // A report is for reading by anyone, maybe through a web server; the
-    // temporary file was created private.
-    use std::os::unix::fs::PermissionsExt;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))
-        .map_err(|e| Error::io(&path, e))?;
-    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    // A report is for reading by anyone, maybe through a web server.
+    crate::atomic::write(&path, html.as_bytes(), Some(0o644))?;
     Ok(path)
 }
 
@@ -111,13 +104,13 @@ impl fmt::Display for Esc<'_> {
     }
 }
 
-pub fn escape(s: &str) -> String {
-    Esc(s).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn escape(s: &str) -> String {
+        Esc(s).to_string()
+    }
 
     #[test]
     fn markup_in_input_becomes_text() {

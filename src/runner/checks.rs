@@ -6,7 +6,7 @@
 use super::handle::{Ready, Worker};
 use super::Plan;
 use crate::error::{Error, Result};
-use crate::interpreter;
+
 use crate::library::Library;
 use crate::provenance::Provenance;
 use crate::results::VariantRecord;
@@ -109,14 +109,13 @@ fn checked_provenance(
     libs: &[Library],
 ) -> Result<Provenance> {
     for (&i, path) in &variant.interpreters {
-        let identity = interpreter::identify(variant, i, path, plan.timeout).map_err(|why| {
-            Error::Interpreter {
+        let identity = crate::provenance::identify_interpreter(variant, i, path, plan.timeout)
+            .map_err(|why| Error::Interpreter {
                 variant: variant.name.clone(),
                 interpreter: i.name(),
                 path: path.clone(),
                 why,
-            }
-        })?;
+            })?;
         provenance.interpreters.push(identity);
     }
     if let Some((what, loaded)) = variant

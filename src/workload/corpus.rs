@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::provenance::hex;
+pub use crate::results::CorpusInfo;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -25,15 +26,6 @@ pub enum CorpusSpec {
 pub struct Corpus {
     pub name: String,
     pub data: Vec<u8>,
-}
-
-/// What the results document records of a corpus.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CorpusInfo {
-    pub name: String,
-    pub bytes: u64,
-    pub sha256: String,
-    pub source: String,
 }
 
 pub const GENERATED: [&str; 3] = ["text", "json", "binary"];

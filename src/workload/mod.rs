@@ -19,45 +19,9 @@ mod tls;
 use crate::error::{Error, Result};
 use crate::interpreter::Interpreter;
 use crate::library::Library;
+use crate::results::Unit;
+use crate::variant::Variant;
 use corpus::Corpus;
-use serde::{Deserialize, Serialize};
-
-/// What a benchmark's figure counts per second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Unit {
-    /// Bytes of uncompressed input or plaintext (MB = 10^6 B, as lzbench and `zstd -b`).
-    #[serde(rename = "B/s")]
-    BytesPerSecond,
-    /// Operations: rows, queries, handshakes.
-    #[serde(rename = "op/s")]
-    OpsPerSecond,
-    /// A duration: wall or CPU time of a command.
-    #[serde(rename = "s")]
-    Seconds,
-    /// An amount of memory: RSS, PSS.
-    #[serde(rename = "B")]
-    Bytes,
-    /// CPU time used per second of wall time (1.0 = one core busy).
-    #[serde(rename = "cpu-s/s")]
-    CpuSecondsPerSecond,
-}
-
-impl Unit {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Unit::BytesPerSecond => "B/s",
-            Unit::OpsPerSecond => "op/s",
-            Unit::Seconds => "s",
-            Unit::Bytes => "B",
-            Unit::CpuSecondsPerSecond => "cpu-s/s",
-        }
-    }
-
-    /// Rates are better high; durations, memory and CPU use are better low.
-    pub fn higher_is_better(self) -> bool {
-        matches!(self, Unit::BytesPerSecond | Unit::OpsPerSecond)
-    }
-}
 
 /// A benchmark as the runner knows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,17 +103,12 @@ impl BenchSpec {
     }
 }
 
-/// What the selected benchmarks need from every variant: the files that decide
-/// whether two variants are the same build (A/A).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Needs {
-    pub libraries: Vec<Library>,
-    pub interpreters: Vec<Interpreter>,
-    /// Any benchmark runs in a worker, so libc and the loader are part of it.
-    pub libc: bool,
-}
+pub use crate::provenance::Needs;
 
 impl Needs {
+    /// What `benches` need: their libraries and interpreters, and libc when any
+    /// runs in a worker. Here, beside the catalog it reads, so that provenance
+    /// does not depend on the workloads.
     pub fn of(benches: &[BenchSpec]) -> Needs {
         let mut libraries: Vec<Library> = benches
             .iter()
@@ -166,6 +125,33 @@ impl Needs {
             interpreters,
             libc: benches.iter().any(|b| b.source == Source::Worker),
         }
+    }
+}
+
+/// What a variant must name for the benchmarks it runs. Here, beside the catalog
+/// that knows which benchmark runs on which interpreter, so that variants do not
+/// depend on the workloads.
+impl Variant {
+    /// Fails, naming the variant and the benchmarks, when it lacks an interpreter
+    /// one of `benches` runs on.
+    pub fn check_interpreters(&self, benches: &[BenchSpec]) -> Result<()> {
+        for i in Interpreter::ALL {
+            let needing: Vec<&str> = benches
+                .iter()
+                .filter(|b| b.interpreter() == Some(i))
+                .map(|b| b.id.as_str())
+                .collect();
+            if !needing.is_empty() && !self.interpreters.contains_key(&i) {
+                let more = if needing.len() > 3 { ", …" } else { "" };
+                return Err(Error::MissingInterpreter {
+                    variant: self.name.clone(),
+                    interpreter: i.name(),
+                    executable: i.executable(),
+                    benches: format!("{}{more}", needing[..needing.len().min(3)].join(", ")),
+                });
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,11 +1,8 @@
 //! Claims at a glance: per claim, the claimed range as a band, the measured
 //! change as a dot coloured by verdict, and its 95 % CI as a whisker.
 
-use super::{
-    label_area, label_font, padded_range, pct_tick, row_label, row_y, rows_axis, rows_height,
-    rows_ticks, style_mesh, Area, Chart,
-};
-use super::{DrawResult, ROW, WIDTH};
+use super::{label_font, padded_range, pct_tick, row_y, rows_height, Area, Chart};
+use super::{row_frame, row_rule, DrawResult, RowAxis, ROW, WIDTH};
 use crate::report::palette;
 use crate::results::ClaimVerdict;
 use plotters::coord::cartesian::Cartesian2d;
@@ -54,22 +51,15 @@ impl Chart for ClaimsChart<'_> {
         let (lo, hi) = padded_range(values, &[0.0]);
         // Room on the right for the verdicts' words.
         let hi = hi + (hi - lo) * 0.2;
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(label_area(&names))
-            .build_cartesian_2d(lo..hi, rows_axis(n))?;
-        style_mesh(&mut chart.configure_mesh())
-            .disable_y_mesh()
-            .x_desc("change, % (positive = better)")
-            .x_label_formatter(&|x| pct_tick(*x, hi - lo))
-            .y_labels(rows_ticks(n))
-            .y_label_formatter(&|y| row_label(&names, *y))
-            .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-            palette::INK.stroke_width(1),
-        )))?;
+        let tick = |x: &f64| pct_tick(*x, hi - lo);
+        let axis = RowAxis {
+            desc: "change, % (positive = better)".into(),
+            tick: &tick,
+            labels: None,
+            right: 12,
+        };
+        let mut chart = row_frame(area, &names, lo..hi, axis)?;
+        row_rule(&mut chart, 0.0, n)?;
         for (i, claim) in self.claims.iter().enumerate() {
             let y = row_y(i, n);
             let [low, high] = claim.range_pct;

@@ -2,11 +2,8 @@
 //! per benchmark, as a percentage of the reference variant's median. This is
 //! the noise a confidence interval summarises, shown point by point.
 
-use super::{dodge, Area, Chart, DrawResult, ROW, WIDTH};
-use super::{
-    label_area, label_font, legend, marker, padded_range, row_label, row_y, rows_axis, rows_height,
-    rows_ticks, style_mesh,
-};
+use super::{dodge, row_frame, row_rule, Area, Chart, DrawResult, RowAxis, ROW, WIDTH};
+use super::{label_font, legend, marker, padded_range, row_y, rows_height};
 use crate::report::palette;
 use crate::results::{BenchResult, Status};
 use crate::stats;
@@ -144,22 +141,15 @@ impl Chart for DistributionChart {
             "each round's figure, % of the median of {} (100 % = {})",
             self.reference, self.reference
         );
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(label_area(&names))
-            .build_cartesian_2d(lo..hi, rows_axis(n))?;
-        style_mesh(&mut chart.configure_mesh())
-            .disable_y_mesh()
-            .x_desc(desc)
-            .x_label_formatter(&|x| format!("{x:.0} %"))
-            .y_labels(rows_ticks(n))
-            .y_label_formatter(&|y| row_label(&names, *y))
-            .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(100.0, -0.5), (100.0, n as f64 - 0.5)],
-            palette::INK.stroke_width(1),
-        )))?;
+        let tick = |x: &f64| format!("{x:.0} %");
+        let axis = RowAxis {
+            desc,
+            tick: &tick,
+            labels: None,
+            right: 12,
+        };
+        let mut chart = row_frame(&plot, &names, lo..hi, axis)?;
+        row_rule(&mut chart, 100.0, n)?;
         let band = 0.5 / self.variants.len() as f64;
         for (i, (_, strips)) in self.rows.iter().enumerate() {
             for strip in strips {
@@ -206,7 +196,7 @@ mod tests {
     use super::*;
     use crate::report::chart::render;
     use crate::results::RoundSample;
-    use crate::workload::Unit;
+    use crate::results::Unit;
 
     fn result(variant: &str, seconds: &[f64]) -> BenchResult {
         let rounds = seconds

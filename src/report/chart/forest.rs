@@ -4,12 +4,12 @@
 
 use super::claims::whisker;
 use super::{
-    label_area, label_font, legend, marker, padded_range, pct_tick, row_label, row_y, rows_axis,
-    rows_height, rows_ticks, style_mesh,
+    label_font, legend, marker, padded_range, pct_tick, row_frame, row_rule, row_y, rows_height,
 };
-use super::{Area, Chart, DrawResult, ROW, WIDTH};
+use super::{Area, Chart, DrawResult, RowAxis, RowChart, ROW, WIDTH};
 use crate::report::palette;
 use crate::results::{ChangeVerdict, Comparison, GroupComparison};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -148,22 +148,15 @@ impl Chart for ForestChart<'_> {
             "change vs {}, % (positive = better; whisker: 95 % CI)",
             self.baseline()
         );
-        let mut chart = ChartBuilder::on(&plot)
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(label_area(&names))
-            .build_cartesian_2d(lo..hi, rows_axis(n))?;
-        style_mesh(&mut chart.configure_mesh())
-            .disable_y_mesh()
-            .x_desc(x_desc)
-            .x_label_formatter(&|x| pct_tick(*x, hi - lo))
-            .y_labels(rows_ticks(n))
-            .y_label_formatter(&|y| row_label(&names, *y))
-            .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-            palette::INK.stroke_width(1),
-        )))?;
+        let tick = |x: &f64| pct_tick(*x, hi - lo);
+        let axis = RowAxis {
+            desc: x_desc,
+            tick: &tick,
+            labels: None,
+            right: 12,
+        };
+        let mut chart = row_frame(&plot, &names, lo..hi, axis)?;
+        row_rule(&mut chart, 0.0, n)?;
         for (i, (_, list)) in self.rows.iter().enumerate() {
             for c in list {
                 let y = row_y(i, n) + self.offset(&c.variant);
@@ -189,26 +182,40 @@ impl Chart for ForestChart<'_> {
                 chart.draw_series([marker(index, (c.change_pct, y), 5)])?;
             }
         }
-        if !self.summary.is_empty() {
-            let y0 = row_y(n - 1, n);
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(lo, y0 + 0.5), (hi, y0 + 0.5)],
-                palette::INK.stroke_width(1),
-            )))?;
-            for g in &self.summary {
-                let y = y0 + self.offset(&g.variant);
-                let h = 0.3 / self.variants.len() as f64 + 0.05;
-                let colour = palette::variant(self.colour_index(&g.variant));
-                chart.draw_series([Polygon::new(
-                    vec![
-                        (g.ci_low_pct, y),
-                        (g.change_pct, y + h),
-                        (g.ci_high_pct, y),
-                        (g.change_pct, y - h),
-                    ],
-                    colour.filled(),
-                )])?;
-            }
+        self.draw_summary(&mut chart, (lo, hi), n)
+    }
+}
+
+impl ForestChart<'_> {
+    /// The groups' geometric means in the last row, below a rule: diamonds as
+    /// wide as their 95 % CI.
+    fn draw_summary(
+        &self,
+        chart: &mut RowChart<'_, '_, RangedCoordf64>,
+        (lo, hi): (f64, f64),
+        n: usize,
+    ) -> DrawResult {
+        if self.summary.is_empty() {
+            return Ok(());
+        }
+        let y0 = row_y(n - 1, n);
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(lo, y0 + 0.5), (hi, y0 + 0.5)],
+            palette::INK.stroke_width(1),
+        )))?;
+        for g in &self.summary {
+            let y = y0 + self.offset(&g.variant);
+            let h = 0.3 / self.variants.len() as f64 + 0.05;
+            let colour = palette::variant(self.colour_index(&g.variant));
+            chart.draw_series([Polygon::new(
+                vec![
+                    (g.ci_low_pct, y),
+                    (g.change_pct, y + h),
+                    (g.ci_high_pct, y),
+                    (g.change_pct, y - h),
+                ],
+                colour.filled(),
+            )])?;
         }
         Ok(())
     }

@@ -250,8 +250,8 @@ impl Chart for HistoryChart {
 mod tests {
     use super::*;
     use crate::report::chart::render;
+    use crate::results::Unit;
     use crate::results::{BenchResult, RoundSample};
-    use crate::workload::Unit;
 
     fn run(started: &str, seconds: f64) -> Document {
         let mut doc: Document =

@@ -20,7 +20,10 @@ pub use throughput::ThroughputChart;
 
 use crate::error::{Error, Result};
 use crate::report::palette;
-use plotters::chart::MeshStyle;
+use plotters::chart::{ChartContext, MeshStyle};
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
@@ -255,6 +258,67 @@ pub fn legend<'a>(
         x += 50 + 10 * name.chars().count() as i32;
     }
     Ok(rest)
+}
+
+/// A chart with one row per benchmark or claim, over an x axis of kind `X`.
+pub type RowChart<'a, 'b, X> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, RangedCoordf64>>;
+
+/// How a row chart's x axis reads.
+pub struct RowAxis<'f> {
+    pub desc: String,
+    pub tick: &'f dyn Fn(&f64) -> String,
+    /// How many x labels to ask for; None leaves it to plotters.
+    pub labels: Option<usize>,
+    /// Room right of the plot, for a last tick label that overhangs it.
+    pub right: u32,
+}
+
+/// The frame every row chart shares: the plot over `x`, one row per name
+/// counted from the top and labelled with it (cut to fit), no horizontal grid
+/// lines, the x axis as `axis` says.
+pub fn row_frame<'a, 'b, X>(
+    plot: &'a Area<'b>,
+    names: &[String],
+    x: X,
+    axis: RowAxis<'_>,
+) -> std::result::Result<RowChart<'a, 'b, X::CoordDescType>, DrawingAreaErrorKind<std::io::Error>>
+where
+    X: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+{
+    let n = names.len();
+    let y_label = |y: &f64| row_label(names, *y);
+    let mut chart = ChartBuilder::on(plot)
+        .margin(12)
+        .margin_right(axis.right)
+        .x_label_area_size(50)
+        .y_label_area_size(label_area(names))
+        .build_cartesian_2d(x, rows_axis(n))?;
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh)
+        .disable_y_mesh()
+        .x_desc(axis.desc)
+        .x_label_formatter(axis.tick)
+        .y_labels(rows_ticks(n))
+        .y_label_formatter(&y_label);
+    if let Some(labels) = axis.labels {
+        mesh.x_labels(labels);
+    }
+    mesh.draw()?;
+    Ok(chart)
+}
+
+/// A vertical rule at `x` across all `n` rows: the line of no change.
+pub fn row_rule<X: Ranged<ValueType = f64>>(
+    chart: &mut RowChart<'_, '_, X>,
+    x: f64,
+    n: usize,
+) -> DrawResult {
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x, -0.5), (x, n as f64 - 0.5)],
+        palette::INK.stroke_width(1),
+    )))?;
+    Ok(())
 }
 
 /// Human-readable figures on an axis: `120 MB/s`, `3.5 kop/s`.

@@ -2,17 +2,11 @@
 //! median figure with a whisker from the slowest to the fastest round. A log
 //! axis when the benchmarks span more than a decade, else a linear one from 0.
 
-use super::{dodge, Area, Chart, DrawResult, ROW, WIDTH};
-use super::{
-    label_area, label_font, legend, marker, rate_label, row_label, row_y, rows_axis, rows_height,
-    rows_ticks, style_mesh,
-};
+use super::{dodge, row_frame, Area, Chart, DrawResult, RowAxis, RowChart, ROW, WIDTH};
+use super::{label_font, legend, marker, rate_label, row_y, rows_height};
 use crate::report::palette;
-use crate::results::{BenchResult, Status};
+use crate::results::{BenchResult, Status, Unit};
 use crate::stats;
-use crate::workload::Unit;
-use plotters::coord::cartesian::Cartesian2d;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -123,8 +117,6 @@ fn figure(r: &BenchResult) -> Figure {
     }
 }
 
-type RowChart<'a, 'b, X> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, RangedCoordf64>>;
-
 impl Chart for ThroughputChart {
     fn id(&self) -> String {
         format!("throughput-{}-{}", self.group, self.unit.symbol())
@@ -144,7 +136,6 @@ impl Chart for ThroughputChart {
     }
 
     fn draw(&self, area: &Area) -> DrawResult {
-        let n = self.rows.len();
         let names: Vec<String> = self.rows.iter().map(|(b, _)| b.clone()).collect();
         let (lo, hi) = self
             .measured()
@@ -154,46 +145,27 @@ impl Chart for ThroughputChart {
             });
         let plot = legend(area, &self.variants)?;
         let unit = self.unit.symbol();
-        let builder = |log: bool| {
-            let mut b = ChartBuilder::on(&plot);
-            b.margin(12)
-                .margin_right(30)
-                .x_label_area_size(50)
-                .y_label_area_size(label_area(&names));
-            let desc = format!(
+        let tick = |x: &f64| rate_label(*x, unit);
+        let axis = |log: bool| RowAxis {
+            desc: format!(
                 "{}{}; dot: median, whisker: lowest to highest round",
                 self.describe_unit(),
                 if log { ", log scale" } else { "" }
-            );
-            (b, desc)
+            ),
+            tick: &tick,
+            labels: (!log).then_some(6),
+            right: 30,
         };
         if lo.is_finite() && hi / lo > 10.0 {
             let (lo, hi) = (
                 10f64.powf(lo.log10().floor()),
                 10f64.powf(hi.log10().ceil()),
             );
-            let (mut b, desc) = builder(true);
-            let mut chart = b.build_cartesian_2d((lo..hi).log_scale(), rows_axis(n))?;
-            style_mesh(&mut chart.configure_mesh())
-                .disable_y_mesh()
-                .x_desc(desc)
-                .x_label_formatter(&|x| rate_label(*x, unit))
-                .y_labels(rows_ticks(n))
-                .y_label_formatter(&|y| row_label(&names, *y))
-                .draw()?;
+            let mut chart = row_frame(&plot, &names, (lo..hi).log_scale(), axis(true))?;
             self.draw_rows(&mut chart, lo, true)
         } else {
             let hi = if hi > 0.0 { hi * 1.05 } else { 1.0 };
-            let (mut b, desc) = builder(false);
-            let mut chart = b.build_cartesian_2d(0.0..hi, rows_axis(n))?;
-            style_mesh(&mut chart.configure_mesh())
-                .disable_y_mesh()
-                .x_desc(desc)
-                .x_labels(6)
-                .x_label_formatter(&|x| rate_label(*x, unit))
-                .y_labels(rows_ticks(n))
-                .y_label_formatter(&|y| row_label(&names, *y))
-                .draw()?;
+            let mut chart = row_frame(&plot, &names, 0.0..hi, axis(false))?;
             self.draw_rows(&mut chart, 0.0, false)
         }
     }

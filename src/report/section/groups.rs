@@ -4,11 +4,11 @@
 
 use super::{badge, figure, pct_ci, slug, status_word, Page};
 use crate::error::Result;
+use crate::format::human_rate;
 use crate::report::chart::{ForestChart, ThroughputChart};
 use crate::report::{palette, Esc};
 use crate::results::{BenchResult, Status};
 use crate::stats;
-use crate::table::human_rate;
 use std::fmt::Write;
 
 pub fn render(page: &Page, out: &mut String) -> Result<()> {

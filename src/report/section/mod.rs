@@ -154,8 +154,8 @@ pub mod tests {
     /// holds markup: variant, paths, environment, command line, host, corpus,
     /// benchmark, group, claim texts, error messages.
     fn hostile_document() -> Document {
+        use crate::results::Unit;
         use crate::results::*;
-        use crate::workload::Unit;
         let e = serde_json::to_string(EVIL).unwrap();
         let object = format!(
             r#"{{"path": {e}, "real_path": {e}, "store_path": {e}, "sha256": {e}, "bytes": 1}}"#

@@ -2,7 +2,7 @@
 //! reader can tell which files a figure belongs to and repeat the run.
 
 use super::Page;
-use crate::provenance::LoadedObject;
+use crate::provenance::{LoadedObject, Provenance};
 use crate::report::Esc;
 use crate::results::{Document, VariantRecord};
 use std::fmt::Write;
@@ -136,6 +136,12 @@ fn variant(rec: &VariantRecord, doc: &Document, out: &mut String) {
         );
         return;
     };
+    loaded(p, out);
+    let _ = writeln!(out, "</section>");
+}
+
+/// What the worker loaded: the benchmarked libraries, then every mapped object.
+fn loaded(p: &Provenance, out: &mut String) {
     let _ = writeln!(
         out,
         "<table class=\"libraries\">\n<caption>Benchmarked libraries, as the worker loaded them</caption>\n\
@@ -160,7 +166,7 @@ fn variant(rec: &VariantRecord, doc: &Document, out: &mut String) {
     for o in &p.objects {
         let _ = writeln!(out, "<tr>{}</tr>", object_cells(o));
     }
-    let _ = writeln!(out, "</tbody>\n</table>\n</details>\n</section>");
+    let _ = writeln!(out, "</tbody>\n</table>\n</details>");
 }
 
 fn object_cells(o: &LoadedObject) -> String {

@@ -172,8 +172,8 @@ fn list(items: &[&str]) -> String {
 mod tests {
     use super::*;
     use crate::report::section::tests::MINIMAL;
+    use crate::results::Unit;
     use crate::results::{BenchResult, Document};
-    use crate::workload::Unit;
 
     fn document(with_results: bool) -> Document {
         let mut doc: Document = serde_json::from_str(MINIMAL).unwrap();
