@@ -357,16 +357,15 @@ impl<'a> Pairing<'a> {
                 } else {
                     verdict(change, opts.noise_pct)
                 };
-                let field = |f: fn(&Change) -> f64| change.as_ref().map_or(f64::NAN, f);
                 Comparison {
                     bench: m.bench().to_string(),
                     group: m.after.group.clone(),
                     baseline: self.baseline.clone(),
                     variant: self.variant.clone(),
-                    change_pct: field(|c| c.pct),
-                    ci_low_pct: field(|c| c.low),
-                    ci_high_pct: field(|c| c.high),
-                    mde_pct: field(Change::mde),
+                    change_pct: change.map(|c| c.pct),
+                    ci_low_pct: change.map(|c| c.low),
+                    ci_high_pct: change.map(|c| c.high),
+                    mde_pct: change.as_ref().map(Change::mde),
                     paired: self.paired,
                     verdict,
                 }
@@ -584,9 +583,9 @@ pub(crate) mod tests {
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = p.comparisons(Options::new(1.0, 1));
         assert_eq!(c.len(), 1);
-        assert!((c[0].change_pct - 100.0).abs() < 1e-9, "{c:?}");
+        assert!((c[0].change_pct.unwrap() - 100.0).abs() < 1e-9, "{c:?}");
         assert_eq!(c[0].verdict, ChangeVerdict::Improvement);
-        assert_eq!(c[0].mde_pct, 0.0);
+        assert_eq!(c[0].mde_pct, Some(0.0));
     }
 
     #[test]
@@ -636,8 +635,8 @@ pub(crate) mod tests {
         let results = vec![a, b];
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = p.comparisons(Options::new(1.0, 1));
-        assert!((c[0].change_pct - 10.0).abs() < 1e-9, "{c:?}");
-        assert_eq!(c[0].mde_pct, 0.0);
+        assert!((c[0].change_pct.unwrap() - 10.0).abs() < 1e-9, "{c:?}");
+        assert_eq!(c[0].mde_pct, Some(0.0));
     }
 
     #[test]
@@ -650,7 +649,7 @@ pub(crate) mod tests {
         let results = vec![a, b];
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = &p.comparisons(Options::new(1.0, 1))[0];
-        assert!((c.change_pct - 50.0).abs() < 1e-9, "{c:?}");
+        assert!((c.change_pct.unwrap() - 50.0).abs() < 1e-9, "{c:?}");
         let g = &p.groups(Options::new(1.0, 1))[0];
         assert!((g.change_pct - 50.0).abs() < 1e-9, "{g:?}");
         assert_eq!(g.benches, 1);
@@ -664,7 +663,7 @@ pub(crate) mod tests {
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = &p.comparisons(Options::new(1.0, 1))[0];
         assert_eq!(c.verdict, ChangeVerdict::Broken);
-        assert!(c.change_pct.is_nan());
+        assert!(c.change_pct.is_none());
         assert!(p.groups(Options::new(1.0, 1)).is_empty());
     }
 
@@ -711,7 +710,7 @@ pub(crate) mod tests {
         );
         let c = &p.comparisons(Options::new(1.0, 1))[0];
         // 35 % less memory: a positive change.
-        assert!((c.change_pct - 35.0).abs() < 1e-9, "{c:?}");
+        assert!((c.change_pct.unwrap() - 35.0).abs() < 1e-9, "{c:?}");
         assert_eq!(c.verdict, ChangeVerdict::Improvement);
 
         let two = run_of(vec![
