@@ -142,11 +142,7 @@ pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibrat
         let Some((change, _, n)) = pairings[0].combined(|r| r.group == group, opts.boot) else {
             continue;
         };
-        let bench_mde_pct = members
-            .iter()
-            .map(|c| c.mde_pct)
-            .filter(|m| m.is_finite())
-            .fold(0.0, f64::max);
+        let bench_mde_pct = members.iter().filter_map(|c| c.mde_pct).fold(0.0, f64::max);
         let per_round = bench_mde_pct * (rounds as f64).sqrt();
         let rounds_for_target = ((per_round / mde_to_detect(TARGET_PCT)).powi(2))
             .ceil()

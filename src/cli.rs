@@ -404,7 +404,9 @@ fn conclude(doc: &Document, gate: Option<f64>) -> i32 {
     let regressed: Vec<_> = doc
         .comparisons
         .iter()
-        .filter(|c| c.verdict == ChangeVerdict::Regression && c.ci_high_pct < -pct)
+        .filter(|c| {
+            c.verdict == ChangeVerdict::Regression && c.ci_high_pct.is_some_and(|high| high < -pct)
+        })
         .collect();
     if regressed.is_empty() {
         return exit::OK;
@@ -417,7 +419,7 @@ fn conclude(doc: &Document, gate: Option<f64>) -> i32 {
             .map(|c| format!(
                 "{} {} % ({} vs {})",
                 c.bench,
-                crate::compare::signed(c.change_pct),
+                c.change_pct.map_or("-".into(), crate::compare::signed),
                 c.variant,
                 c.baseline
             ))

@@ -151,38 +151,91 @@ impl<'a> Matched<'a> {
             .find(|r| r.status != Status::Ok)
     }
 
-    /// Both sides' figures, oriented so that second / first is "times better";
-    /// for a paired comparison aligned by round.
-    fn oriented(&self, paired: bool) -> Option<(Vec<f64>, Vec<f64>)> {
-        let (before, after) = if paired {
-            aligned(self.before, self.after)?
-        } else {
-            (self.before.figures(), self.after.figures())
+    fn direction(&self) -> Direction {
+        Direction::of(self.after.unit)
+    }
+
+    /// For a paired comparison: each shared round's ratio "times better", in
+    /// round order. None when a side failed, or the ratios cannot give a change
+    /// (too few, or a figure that is not finite and positive).
+    fn ratios(&self) -> Option<Vec<f64>> {
+        if self.failure().is_some() {
+            return None;
+        }
+        let direction = self.direction();
+        let better = |before: f64, after: f64| match direction {
+            Direction::HigherIsBetter => after / before,
+            Direction::LowerIsBetter => before / after,
         };
-        Some(match Direction::of(self.after.unit) {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        let ratios = aligned(self.before, self.after)?
+            .into_iter()
+            .map(|r| match r.by_turn {
+                // Turns are rates' (throughput after / before).
+                Some(ratio) if positive(r.before) => Some(match direction {
+                    Direction::HigherIsBetter => ratio,
+                    Direction::LowerIsBetter => 1.0 / ratio,
+                }),
+                Some(_) => None,
+                None => {
+                    (positive(r.before) && positive(r.after)).then(|| better(r.before, r.after))
+                }
+            })
+            .collect::<Option<Vec<f64>>>()?;
+        stats::usable_ratios(&ratios).then_some(ratios)
+    }
+
+    /// For an unpaired comparison: both sides' figures, oriented so that second
+    /// / first is "times better". None when a side failed, or the figures cannot
+    /// give a change (too few, or not finite and positive).
+    fn sides(&self) -> Option<(Vec<f64>, Vec<f64>)> {
+        if self.failure().is_some() {
+            return None;
+        }
+        let (before, after) = (self.before.figures(), self.after.figures());
+        let (x, y) = match self.direction() {
             Direction::HigherIsBetter => (before, after),
             Direction::LowerIsBetter => (after, before),
-        })
+        };
+        stats::usable_unpaired(&x, &y).then_some((x, y))
     }
 }
 
-/// The figures of the rounds both measured, in round order. A benchmark that lost
-/// a round in one variant still pairs on the rest.
+/// One round both sides measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SharedRound {
+    before: f64,
+    after: f64,
+    /// When both took the round in turns: the median of the turn-by-turn ratios
+    /// of throughput, after / before, which stands for the round's ratio.
+    by_turn: Option<f64>,
+}
+
+/// The rounds both measured, in round order. A benchmark that lost a round in
+/// one variant still pairs on the rest.
 ///
 /// When both took a round in turns, the ratio of that round is the median of the
-/// turn-by-turn ratios (`after`'s figure becomes `before`'s times it): turns next
-/// to each other saw the same machine, and the median leaves out the turns that a
-/// burst of other work slowed on one side only.
-fn aligned(before: &BenchResult, after: &BenchResult) -> Option<(Vec<f64>, Vec<f64>)> {
+/// turn-by-turn ratios: turns next to each other saw the same machine, and the
+/// median leaves out the turns that a burst of other work slowed on one side only.
+fn aligned(before: &BenchResult, after: &BenchResult) -> Option<Vec<SharedRound>> {
     let (fa, fb) = (before.figures(), after.figures());
     let by_round = before.values.is_empty()
         && after.values.is_empty()
         && before.rounds.len() == fa.len()
         && after.rounds.len() == fb.len();
     if !by_round {
-        return (fa.len() == fb.len()).then_some((fa, fb));
+        return (fa.len() == fb.len()).then(|| {
+            fa.iter()
+                .zip(&fb)
+                .map(|(&before, &after)| SharedRound {
+                    before,
+                    after,
+                    by_turn: None,
+                })
+                .collect()
+        });
     }
-    let mut pairs = (Vec::new(), Vec::new());
+    let mut shared = Vec::new();
     for (ra, xa) in before.rounds.iter().zip(&fa) {
         if let Some(i) = after.rounds.iter().position(|rb| rb.round == ra.round) {
             let rb = &after.rounds[i];
@@ -199,11 +252,14 @@ fn aligned(before: &BenchResult, after: &BenchResult) -> Option<(Vec<f64>, Vec<f
                     stats::median(&ratios)
                 })
                 .flatten();
-            pairs.0.push(*xa);
-            pairs.1.push(by_turn.map_or(fb[i], |r| xa * r));
+            shared.push(SharedRound {
+                before: *xa,
+                after: fb[i],
+                by_turn,
+            });
         }
     }
-    Some(pairs)
+    Some(shared)
 }
 
 /// Every benchmark of one comparison: `variant` against `baseline`.
@@ -335,16 +391,13 @@ pub fn same_libraries(a: &Document, va: &str, b: &Document, vb: &str) -> bool {
 impl<'a> Pairing<'a> {
     /// The change of one benchmark, or None when it failed or has too few figures.
     pub fn change(&self, m: &Matched, boot: Bootstrap) -> Option<Change> {
-        if m.failure().is_some() {
-            return None;
-        }
-        let (x, y) = m.oriented(self.paired)?;
         let times_better = if self.paired {
-            stats::paired_ratio(&x, &y, boot)?
+            stats::median_of_ratios(&m.ratios()?, boot)?
         } else {
+            let (x, y) = m.sides()?;
             stats::unpaired_ratio(&x, &y, boot)?
         };
-        Some(Direction::of(m.after.unit).change(times_better))
+        Some(m.direction().change(times_better))
     }
 
     pub fn comparisons(&self, opts: Options) -> Vec<Comparison> {
@@ -357,16 +410,15 @@ impl<'a> Pairing<'a> {
                 } else {
                     verdict(change, opts.noise_pct)
                 };
-                let field = |f: fn(&Change) -> f64| change.as_ref().map_or(f64::NAN, f);
                 Comparison {
                     bench: m.bench().to_string(),
                     group: m.after.group.clone(),
                     baseline: self.baseline.clone(),
                     variant: self.variant.clone(),
-                    change_pct: field(|c| c.pct),
-                    ci_low_pct: field(|c| c.low),
-                    ci_high_pct: field(|c| c.high),
-                    mde_pct: field(Change::mde),
+                    change_pct: change.map(|c| c.pct),
+                    ci_low_pct: change.map(|c| c.low),
+                    ci_high_pct: change.map(|c| c.high),
+                    mde_pct: change.as_ref().map(Change::mde),
                     paired: self.paired,
                     verdict,
                 }
@@ -376,38 +428,42 @@ impl<'a> Pairing<'a> {
 
     /// The geometric mean of the changes of the benchmarks `keep` selects (by the
     /// `after` side's result), with its CI, and how many went into it. Failed
-    /// benchmarks and those with too few figures are left out. The percent follows
-    /// the rates' convention unless every benchmark is lower-is-better.
+    /// benchmarks and those with too few figures are left out, by the checks
+    /// [`Pairing::change`] makes before its bootstrap. The percent follows the
+    /// rates' convention unless every benchmark is lower-is-better.
     pub fn combined(
         &self,
         keep: impl Fn(&BenchResult) -> bool,
         boot: Bootstrap,
     ) -> Option<(Change, Direction, usize)> {
-        let sets: Vec<(Vec<f64>, Vec<f64>, Direction)> = self
-            .benches
-            .iter()
-            .filter(|m| keep(m.after) && m.failure().is_none())
-            .filter(|m| self.change(m, boot).is_some())
-            .filter_map(|m| {
-                let (x, y) = m.oriented(self.paired)?;
-                Some((x, y, Direction::of(m.after.unit)))
-            })
-            .collect();
-        let direction = if sets.iter().all(|s| s.2 == Direction::LowerIsBetter) {
+        let kept = || self.benches.iter().filter(|m| keep(m.after));
+        let (times_better, directions): (_, Vec<Direction>) = if self.paired {
+            let sets: Vec<(Vec<f64>, Direction)> = kept()
+                .filter_map(|m| Some((m.ratios()?, m.direction())))
+                .collect();
+            let ratios: Vec<&[f64]> = sets.iter().map(|(r, _)| r.as_slice()).collect();
+            let directions = sets.iter().map(|(_, d)| *d).collect();
+            (stats::geomean_of_ratios(&ratios, boot), directions)
+        } else {
+            let sets: Vec<(Vec<f64>, Vec<f64>, Direction)> = kept()
+                .filter_map(|m| {
+                    let (x, y) = m.sides()?;
+                    Some((x, y, m.direction()))
+                })
+                .collect();
+            let pairs: Vec<(&[f64], &[f64])> = sets
+                .iter()
+                .map(|(x, y, _)| (x.as_slice(), y.as_slice()))
+                .collect();
+            let directions = sets.iter().map(|(_, _, d)| *d).collect();
+            (stats::unpaired_geomean(&pairs, boot), directions)
+        };
+        let direction = if directions.iter().all(|d| *d == Direction::LowerIsBetter) {
             Direction::LowerIsBetter
         } else {
             Direction::HigherIsBetter
         };
-        let pairs: Vec<(&[f64], &[f64])> = sets
-            .iter()
-            .map(|(x, y, _)| (x.as_slice(), y.as_slice()))
-            .collect();
-        let times_better = if self.paired {
-            stats::paired_geomean(&pairs, boot)?
-        } else {
-            stats::unpaired_geomean(&pairs, boot)?
-        };
-        Some((direction.change(times_better), direction, pairs.len()))
+        Some((direction.change(times_better?), direction, directions.len()))
     }
 
     /// One geometric mean per group, in the order the groups first appear.
@@ -584,9 +640,9 @@ pub(crate) mod tests {
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = p.comparisons(Options::new(1.0, 1));
         assert_eq!(c.len(), 1);
-        assert!((c[0].change_pct - 100.0).abs() < 1e-9, "{c:?}");
+        assert!((c[0].change_pct.unwrap() - 100.0).abs() < 1e-9, "{c:?}");
         assert_eq!(c[0].verdict, ChangeVerdict::Improvement);
-        assert_eq!(c[0].mde_pct, 0.0);
+        assert_eq!(c[0].mde_pct, Some(0.0));
     }
 
     #[test]
@@ -636,8 +692,8 @@ pub(crate) mod tests {
         let results = vec![a, b];
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = p.comparisons(Options::new(1.0, 1));
-        assert!((c[0].change_pct - 10.0).abs() < 1e-9, "{c:?}");
-        assert_eq!(c[0].mde_pct, 0.0);
+        assert!((c[0].change_pct.unwrap() - 10.0).abs() < 1e-9, "{c:?}");
+        assert_eq!(c[0].mde_pct, Some(0.0));
     }
 
     #[test]
@@ -650,7 +706,7 @@ pub(crate) mod tests {
         let results = vec![a, b];
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = &p.comparisons(Options::new(1.0, 1))[0];
-        assert!((c.change_pct - 50.0).abs() < 1e-9, "{c:?}");
+        assert!((c.change_pct.unwrap() - 50.0).abs() < 1e-9, "{c:?}");
         let g = &p.groups(Options::new(1.0, 1))[0];
         assert!((g.change_pct - 50.0).abs() < 1e-9, "{g:?}");
         assert_eq!(g.benches, 1);
@@ -664,7 +720,7 @@ pub(crate) mod tests {
         let p = &within(&results, &["stock".into(), "opt".into()])[0];
         let c = &p.comparisons(Options::new(1.0, 1))[0];
         assert_eq!(c.verdict, ChangeVerdict::Broken);
-        assert!(c.change_pct.is_nan());
+        assert!(c.change_pct.is_none());
         assert!(p.groups(Options::new(1.0, 1)).is_empty());
     }
 
@@ -673,7 +729,9 @@ pub(crate) mod tests {
         let a = result("b1", "stock", Unit::BytesPerSecond, &[1.0, 2.0, 3.0]);
         let mut b = result("b1", "opt", Unit::BytesPerSecond, &[0.5, 1.5]);
         b.rounds[1].round = 3; // round 2 lost
-        let (x, y) = aligned(&a, &b).unwrap();
+        let shared = aligned(&a, &b).unwrap();
+        let x: Vec<f64> = shared.iter().map(|r| r.before).collect();
+        let y: Vec<f64> = shared.iter().map(|r| r.after).collect();
         assert_eq!(x, vec![1000.0 / 0.1, 1000.0 / 0.3]);
         assert_eq!(y, vec![1000.0 / 0.05, 1000.0 / 0.15]);
     }
@@ -711,7 +769,7 @@ pub(crate) mod tests {
         );
         let c = &p.comparisons(Options::new(1.0, 1))[0];
         // 35 % less memory: a positive change.
-        assert!((c.change_pct - 35.0).abs() < 1e-9, "{c:?}");
+        assert!((c.change_pct.unwrap() - 35.0).abs() < 1e-9, "{c:?}");
         assert_eq!(c.verdict, ChangeVerdict::Improvement);
 
         let two = run_of(vec![

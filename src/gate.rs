@@ -10,9 +10,7 @@ use crate::change;
 use crate::compare::signed;
 use crate::config::CiConfig;
 use crate::error::{Error, Result};
-use crate::results::{
-    finite, ChangeVerdict, ClaimOutcome, Comparison, Document, GateKind, GateOutcome,
-};
+use crate::results::{ChangeVerdict, ClaimOutcome, Comparison, Document, GateKind, GateOutcome};
 use globset::{Glob, GlobMatcher};
 use std::path::{Path, PathBuf};
 
@@ -175,7 +173,8 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
         .run
         .map(|before| library_changes(before, doc, &c.variant))
         .unwrap_or_default();
-    let beyond = c.verdict == ChangeVerdict::Regression && c.ci_high_pct < -beyond_pct;
+    let beyond = c.verdict == ChangeVerdict::Regression
+        && c.ci_high_pct.is_some_and(|high| high < -beyond_pct);
     // Night against night, the spread between nights decides; until the history
     // knows it, a regression counts only when a library file changed with it.
     let out_of_line = match (z, r.nights) {
@@ -184,17 +183,14 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
         (None, None) => true,
     };
     let passed = c.verdict != ChangeVerdict::Broken && !(beyond && out_of_line);
-    let mut message = format!("{} [{}] {}", c.bench, c.variant, describe(c));
+    let mut finding = format!("{} [{}] {}", c.bench, c.variant, describe(c));
     if let Some((z, n)) = z {
-        message.push_str(&format!(", z {} against {n} nights", signed(z)));
+        finding.push_str(&format!(", z {} against {n} nights", signed(z)));
     } else if beyond && !out_of_line {
-        message.push_str(&format!(
+        finding.push_str(&format!(
             ", not gated: fewer than {} earlier nights and no library file changed",
             change::MIN_NIGHTS
         ));
-    }
-    for lib in libraries {
-        message.push_str(&format!("; {lib}"));
     }
     Some(GateOutcome {
         kind: GateKind::Bench,
@@ -202,25 +198,26 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
         variant: c.variant.clone(),
         rule: rule.to_string(),
         passed,
-        change_pct: finite(c.change_pct),
-        ci_low_pct: finite(c.ci_low_pct),
-        ci_high_pct: finite(c.ci_high_pct),
-        message,
+        change_pct: c.change_pct,
+        ci_low_pct: c.ci_low_pct,
+        ci_high_pct: c.ci_high_pct,
+        finding,
+        libraries,
     })
 }
 
 /// `−38.2 % (CI −40.1 … −36.0 %) regression`.
 fn describe(c: &Comparison) -> String {
-    if !c.change_pct.is_finite() {
-        return c.verdict.label().to_string();
+    match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+        (Some(pct), Some(low), Some(high)) => format!(
+            "{} % (CI {} … {} %) {}",
+            signed(pct),
+            signed(low),
+            signed(high),
+            c.verdict.label()
+        ),
+        _ => c.verdict.label().to_string(),
     }
-    format!(
-        "{} % (CI {} … {} %) {}",
-        signed(c.change_pct),
-        signed(c.ci_low_pct),
-        signed(c.ci_high_pct),
-        c.verdict.label()
-    )
 }
 
 fn claim_gate(c: &crate::results::ClaimVerdict, before: &Document) -> GateOutcome {
@@ -241,12 +238,13 @@ fn claim_gate(c: &crate::results::ClaimVerdict, before: &Document) -> GateOutcom
         change_pct: c.change_pct,
         ci_low_pct: c.ci_low_pct,
         ci_high_pct: c.ci_high_pct,
-        message: format!(
+        finding: format!(
             "claim {}: {} (was {was_label}); {}",
             c.id,
             c.verdict.label(),
             c.sentence
         ),
+        libraries: vec![],
     }
 }
 
@@ -323,10 +321,22 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert!(!out[0].passed, "{out:?}");
         assert!(
-            out[0].message.contains("−50.0 %") && out[0].message.contains("z "),
+            out[0].message().contains("−50.0 %") && out[0].message().contains("z "),
             "{}",
-            out[0].message
+            out[0].message()
         );
+    }
+
+    #[test]
+    fn a_gate_is_stored_as_one_line_of_finding_and_changed_libraries() {
+        let mut gate = night(2.0, None, "regression > 3%").remove(0);
+        gate.libraries = vec!["libz.so.1 changed".into(), "libzstd.so.1 changed".into()];
+        let json = serde_json::to_value(&gate).unwrap();
+        let line = format!("{}; libz.so.1 changed; libzstd.so.1 changed", gate.finding);
+        assert_eq!(json["message"], serde_json::json!(line));
+        assert!(json.get("finding").is_none() && json.get("libraries").is_none());
+        let back: GateOutcome = serde_json::from_value(json).unwrap();
+        assert_eq!(back.message(), line);
     }
 
     #[test]
@@ -365,13 +375,17 @@ mod tests {
         };
         let same = judge_night("aaa");
         assert!(same[0].passed, "{same:?}");
-        assert!(same[0].message.contains("not gated"), "{}", same[0].message);
+        assert!(
+            same[0].message().contains("not gated"),
+            "{}",
+            same[0].message()
+        );
         let changed = judge_night("bbb");
         assert!(!changed[0].passed, "{changed:?}");
         assert!(
-            changed[0].message.contains("libz.so.1 changed from"),
+            changed[0].message().contains("libz.so.1 changed from"),
             "{}",
-            changed[0].message
+            changed[0].message()
         );
     }
 
@@ -420,9 +434,9 @@ mod tests {
             "{lost:?}"
         );
         assert!(
-            lost[0].message.contains("was confirmed"),
+            lost[0].message().contains("was confirmed"),
             "{}",
-            lost[0].message
+            lost[0].message()
         );
         assert!(outcome("exceeded", "confirmed")[0].passed);
         assert!(outcome("inconclusive", "no-change")[0].passed);

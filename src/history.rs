@@ -11,7 +11,7 @@
 
 use crate::change::Nights;
 use crate::error::{Error, Result};
-use crate::results::{finite, Document};
+use crate::results::Document;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -474,9 +474,9 @@ fn insert_details(tx: &Transaction, run: i64, doc: &Document) -> rusqlite::Resul
                 c.bench,
                 c.baseline,
                 c.variant,
-                finite(c.change_pct),
-                finite(c.ci_low_pct),
-                finite(c.ci_high_pct),
+                c.change_pct,
+                c.ci_low_pct,
+                c.ci_high_pct,
                 c.paired,
                 c.verdict.label()
             ],

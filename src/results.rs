@@ -112,7 +112,12 @@ pub struct CiRecord {
 }
 
 /// One gate: a benchmark of a variant (`kind` bench) or a claim (`kind` claim).
+///
+/// The document stores the finding and the library files joined in one
+/// `message` line ([`GateOutcome::message`]); read back, that whole line is the
+/// `finding` and `libraries` is empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "StoredGate", from = "StoredGate")]
 pub struct GateOutcome {
     pub kind: GateKind,
     /// The benchmark id or the claim id.
@@ -125,8 +130,71 @@ pub struct GateOutcome {
     pub change_pct: Option<f64>,
     pub ci_low_pct: Option<f64>,
     pub ci_high_pct: Option<f64>,
-    /// One line: what changed, by how much, how sure, and which library file changed.
-    pub message: String,
+    /// What changed, by how much and how sure: `compress/zlib/l6/text [opt]
+    /// −38.2 % (CI −40.1 … −36.0 %) regression, z −25.0 against 4 nights`.
+    pub finding: String,
+    /// The benchmarked library files of the variant that changed since the
+    /// reference, one sentence each; a summary names them once per variant.
+    pub libraries: Vec<String>,
+}
+
+impl GateOutcome {
+    /// One line: the finding, then each changed library file after a `; `.
+    pub fn message(&self) -> String {
+        let mut line = self.finding.clone();
+        for lib in &self.libraries {
+            line.push_str("; ");
+            line.push_str(lib);
+        }
+        line
+    }
+}
+
+/// [`GateOutcome`] as the document stores it.
+#[derive(Serialize, Deserialize)]
+struct StoredGate {
+    kind: GateKind,
+    name: String,
+    variant: String,
+    rule: String,
+    passed: bool,
+    change_pct: Option<f64>,
+    ci_low_pct: Option<f64>,
+    ci_high_pct: Option<f64>,
+    message: String,
+}
+
+impl From<GateOutcome> for StoredGate {
+    fn from(g: GateOutcome) -> StoredGate {
+        StoredGate {
+            message: g.message(),
+            kind: g.kind,
+            name: g.name,
+            variant: g.variant,
+            rule: g.rule,
+            passed: g.passed,
+            change_pct: g.change_pct,
+            ci_low_pct: g.ci_low_pct,
+            ci_high_pct: g.ci_high_pct,
+        }
+    }
+}
+
+impl From<StoredGate> for GateOutcome {
+    fn from(g: StoredGate) -> GateOutcome {
+        GateOutcome {
+            kind: g.kind,
+            name: g.name,
+            variant: g.variant,
+            rule: g.rule,
+            passed: g.passed,
+            change_pct: g.change_pct,
+            ci_low_pct: g.ci_low_pct,
+            ci_high_pct: g.ci_high_pct,
+            finding: g.message,
+            libraries: vec![],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,8 +285,8 @@ pub struct SkippedProcess {
 /// it is the gain, (after / before − 1) · 100; for a time, memory or CPU use it is
 /// the reduction, (1 − after / before) · 100.
 ///
-/// The figures are NaN (`null` in JSON) when there is none: a broken benchmark, or
-/// too few rounds for an interval. `verdict` says which.
+/// The figures are None (`null` in JSON) when there is none, all four together:
+/// a broken benchmark, or too few rounds for an interval. `verdict` says which.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub bench: String,
@@ -226,18 +294,24 @@ pub struct Comparison {
     /// The reference: a variant of the same run, or `RUN:VARIANT` of a stored run.
     pub baseline: String,
     pub variant: String,
-    #[serde(deserialize_with = "nan_for_null")]
-    pub change_pct: f64,
-    #[serde(deserialize_with = "nan_for_null")]
-    pub ci_low_pct: f64,
-    #[serde(deserialize_with = "nan_for_null")]
-    pub ci_high_pct: f64,
+    #[serde(deserialize_with = "figure")]
+    pub change_pct: Option<f64>,
+    #[serde(deserialize_with = "figure")]
+    pub ci_low_pct: Option<f64>,
+    #[serde(deserialize_with = "figure")]
+    pub ci_high_pct: Option<f64>,
     /// Minimum detectable effect: the CI's half-width, in percent.
-    #[serde(deserialize_with = "nan_for_null")]
-    pub mde_pct: f64,
+    #[serde(deserialize_with = "figure")]
+    pub mde_pct: Option<f64>,
     /// Paired by round (same run) or not (two runs made at different times).
     pub paired: bool,
     pub verdict: ChangeVerdict,
+}
+
+/// A figure that may be missing, `null` in JSON. The field itself must be there,
+/// as in every document storebench writes; a plain `Option` field could be left out.
+fn figure<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Option::<f64>::deserialize(d)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -400,17 +474,6 @@ impl Default for Settings {
 
 fn default_noise_pct() -> f64 {
     DEFAULT_NOISE_PCT
-}
-
-/// Some(x) for a figure, None for NaN: the document writes "no figure" as NaN
-/// (`null` in JSON, NULL in the history).
-pub fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
-}
-
-/// serde_json writes a NaN as `null`; this reads it back as NaN.
-fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

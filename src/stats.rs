@@ -146,12 +146,18 @@ impl Bootstrap {
 /// per-round ratios then keeps one disturbed round from moving the result.
 /// Needs at least two rounds, equal lengths, and finite positive values.
 pub fn paired_ratio(a: &[f64], b: &[f64], boot: Bootstrap) -> Option<Interval> {
-    if !boot.is_valid() {
+    median_of_ratios(&paired_ratios(a, b)?, boot)
+}
+
+/// [`paired_ratio`] of the per-round ratios themselves, for a caller whose
+/// ratio of a round is not that of two figures (the median of the ratios of
+/// turns taken within the round, say). Needs [`usable_ratios`].
+pub fn median_of_ratios(ratios: &[f64], boot: Bootstrap) -> Option<Interval> {
+    if !boot.is_valid() || !usable_ratios(ratios) {
         return None;
     }
-    let ratios = paired_ratios(a, b)?;
-    let estimate = median(&ratios)?;
-    let set = RankedSet::new(&ratios);
+    let estimate = median(ratios)?;
+    let set = RankedSet::new(ratios);
     let mut resampler = Resampler::new(boot.seed, SetKind::PairedRatios, set.len())?;
     let stats = (0..boot.resamples)
         .map(|_| resampler.resampled_median(&set))
@@ -190,28 +196,32 @@ pub fn unpaired_ratio(a: &[f64], b: &[f64], boot: Bootstrap) -> Option<Interval>
 /// benchmark with a different number of rounds (one that crashed, say) is
 /// resampled on its own sub-stream of the seed (see the module docs).
 pub fn paired_geomean(pairs: &[(&[f64], &[f64])], boot: Bootstrap) -> Option<Interval> {
-    if pairs.is_empty() || !boot.is_valid() {
-        return None;
-    }
     let ratios = pairs
         .iter()
         .map(|(a, b)| paired_ratios(a, b))
         .collect::<Option<Vec<_>>>()?;
-    let medians = ratios
-        .iter()
-        .map(|r| median(r))
-        .collect::<Option<Vec<_>>>()?;
+    let sets: Vec<&[f64]> = ratios.iter().map(Vec::as_slice).collect();
+    geomean_of_ratios(&sets, boot)
+}
+
+/// [`paired_geomean`] of each benchmark's per-round ratios themselves (see
+/// [`median_of_ratios`]); every set needs [`usable_ratios`].
+pub fn geomean_of_ratios(sets: &[&[f64]], boot: Bootstrap) -> Option<Interval> {
+    if sets.is_empty() || !boot.is_valid() || !sets.iter().all(|r| usable_ratios(r)) {
+        return None;
+    }
+    let medians = sets.iter().map(|r| median(r)).collect::<Option<Vec<_>>>()?;
     let estimate = geomean(&medians)?;
 
     let mut log_sums = vec![0.0; boot.resamples];
-    for r in &ratios {
+    for r in sets {
         let set = RankedSet::new(r);
         let mut resampler = Resampler::new(boot.seed, SetKind::PairedRatios, set.len())?;
         for sum in &mut log_sums {
             *sum += resampler.resampled_median(&set).ln();
         }
     }
-    let stats = geomeans_from_log_sums(log_sums, pairs.len());
+    let stats = geomeans_from_log_sums(log_sums, sets.len());
     Some(percentile_interval(estimate, stats, boot.confidence))
 }
 
@@ -397,9 +407,26 @@ fn paired_ratios(a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
     all_positive(&ratios).then_some(ratios)
 }
 
-/// A single value has no spread to resample, hence at least two per set.
+/// Whether [`median_of_ratios`] can take these per-round ratios: at least two,
+/// each finite and positive. The cheap check, without the bootstrap.
+pub fn usable_ratios(ratios: &[f64]) -> bool {
+    ratios.len() >= 2 && all_positive(ratios) && fits_resampler(ratios.len())
+}
+
+/// Whether [`unpaired_ratio`] can take these two sets: at least two values in
+/// each (a single value has no spread to resample), each finite and positive.
+/// The cheap check, without the bootstrap.
+pub fn usable_unpaired(a: &[f64], b: &[f64]) -> bool {
+    valid_unpaired(a, b) && fits_resampler(a.len()) && fits_resampler(b.len())
+}
+
 fn valid_unpaired(a: &[f64], b: &[f64]) -> bool {
     a.len() >= 2 && b.len() >= 2 && all_positive(a) && all_positive(b)
+}
+
+/// [`Resampler::new`] draws round indices as `u32`.
+fn fits_resampler(len: usize) -> bool {
+    u32::try_from(len).is_ok()
 }
 
 fn geomeans_from_log_sums(log_sums: Vec<f64>, count: usize) -> Vec<f64> {

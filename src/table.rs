@@ -110,16 +110,18 @@ pub fn render_against(doc: &Document, before: Option<(&Document, &str)>) -> Stri
 }
 
 fn change_cells(c: &Comparison) -> [String; 3] {
-    if c.change_pct.is_nan() {
+    let (Some(pct), Some(low), Some(high), Some(mde)) =
+        (c.change_pct, c.ci_low_pct, c.ci_high_pct, c.mde_pct)
+    else {
         let why = match c.verdict {
             ChangeVerdict::Broken => "no figure",
             _ => "too few rounds",
         };
         return [why.into(), String::new(), c.verdict.label().into()];
-    }
+    };
     [
-        change_with_ci(c.change_pct, c.ci_low_pct, c.ci_high_pct),
-        format!("±{:.1} %", c.mde_pct),
+        change_with_ci(pct, low, high),
+        format!("±{mde:.1} %"),
         c.verdict.label().into(),
     ]
 }

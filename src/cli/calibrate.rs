@@ -157,7 +157,7 @@ a change smaller than it cannot be told from noise. Detecting {TARGET_PCT} % wit
         out.push_str(&format!(
             "  false positive: {} {} %\n",
             c.bench,
-            signed(c.change_pct)
+            c.change_pct.map_or("-".into(), signed)
         ));
     }
     if cal.control.is_empty() {
@@ -172,10 +172,9 @@ a change smaller than it cannot be told from noise. Detecting {TARGET_PCT} % wit
     for c in &cal.control {
         rows.push(vec![
             format!("  {}", c.bench),
-            if c.change_pct.is_nan() {
-                "-".into()
-            } else {
-                change_with_ci(c.change_pct, c.ci_low_pct, c.ci_high_pct)
+            match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+                (Some(pct), Some(low), Some(high)) => change_with_ci(pct, low, high),
+                _ => "-".into(),
             },
             c.verdict.label().to_string(),
         ]);

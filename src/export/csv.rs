@@ -6,7 +6,7 @@
 //! columns filled where it was compared, and, for a timed benchmark, a
 //! `time-per-iteration` row in seconds (hyperfine's figures). Empty = no figure.
 
-use super::{comparison, finite, measure, status, Exporter, Output};
+use super::{comparison, measure, status, Exporter, Output};
 use crate::results::{BenchResult, Document};
 use crate::stats::Summary;
 use std::path::Path;
@@ -46,7 +46,7 @@ fn field(s: &str) -> String {
 }
 
 fn number(x: Option<f64>) -> String {
-    x.and_then(finite)
+    x.filter(|x| x.is_finite())
         .map(|x| x.to_string())
         .unwrap_or_default()
 }
@@ -76,10 +76,10 @@ fn rows(doc: &Document, r: &BenchResult) -> Vec<Vec<String>> {
     let compared: Vec<String> = match comparison(doc, r) {
         Some(c) => vec![
             c.baseline.clone(),
-            number(Some(c.change_pct)),
-            number(Some(c.ci_low_pct)),
-            number(Some(c.ci_high_pct)),
-            number(Some(c.mde_pct)),
+            number(c.change_pct),
+            number(c.ci_low_pct),
+            number(c.ci_high_pct),
+            number(c.mde_pct),
             c.paired.to_string(),
             c.verdict.label().into(),
         ],

@@ -40,17 +40,18 @@ pub fn smaller_path(path: &Path) -> PathBuf {
 fn entry(doc: &Document, r: &BenchResult) -> Option<Entry> {
     let summary = r.throughput.as_ref()?;
     let mut extra = format!("n={}", summary.n);
-    match comparison(doc, r) {
-        Some(c) if c.change_pct.is_finite() => extra.push_str(&format!(
-            "; vs {}: {} % (95 % CI {} … {}), {}",
-            c.baseline,
-            signed(c.change_pct),
-            signed(c.ci_low_pct),
-            signed(c.ci_high_pct),
-            c.verdict.label()
-        )),
-        Some(c) => extra.push_str(&format!("; vs {}: {}", c.baseline, c.verdict.label())),
-        None => {}
+    if let Some(c) = comparison(doc, r) {
+        match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+            (Some(pct), Some(low), Some(high)) => extra.push_str(&format!(
+                "; vs {}: {} % (95 % CI {} … {}), {}",
+                c.baseline,
+                signed(pct),
+                signed(low),
+                signed(high),
+                c.verdict.label()
+            )),
+            _ => extra.push_str(&format!("; vs {}: {}", c.baseline, c.verdict.label())),
+        }
     }
     Some(Entry {
         name: label(r),

@@ -6,7 +6,7 @@
 //! is one: a regression or a broken result fails it, a claim that was not
 //! measured is skipped, anything else passes.
 
-use super::{finite, Exporter, Output};
+use super::{Exporter, Output};
 use crate::compare::signed;
 use crate::results::{ChangeVerdict, ClaimOutcome, Document, GateKind};
 use std::fmt::Write;
@@ -47,8 +47,8 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn change(pct: f64, low: f64, high: f64) -> String {
-    match (finite(pct), finite(low), finite(high)) {
+fn change(pct: Option<f64>, low: Option<f64>, high: Option<f64>) -> String {
+    match (pct, low, high) {
         (Some(p), Some(l), Some(h)) => {
             format!("{} % (95 % CI {} … {})", signed(p), signed(l), signed(h))
         }
@@ -66,7 +66,7 @@ fn cases(doc: &Document) -> Vec<(&'static str, Vec<Case>)> {
                     true => Outcome::Passed,
                     false => Outcome::Failed {
                         kind: g.rule.clone(),
-                        message: g.message.clone(),
+                        message: g.message(),
                     },
                 },
             });

@@ -5,7 +5,7 @@
 //! When `$GITHUB_STEP_SUMMARY` names a file (as on GitHub Actions), the same
 //! text is appended to it too, so the job page shows it without another step.
 
-use super::{comparison, finite, status, Exporter, Output};
+use super::{comparison, status, Exporter, Output};
 use crate::format::{change_with_ci, human};
 use crate::results::{Document, GateOutcome, Status};
 use std::fmt::Write;
@@ -51,7 +51,7 @@ fn gates(out: &mut String, gates: &[GateOutcome]) {
                 g.variant.clone(),
                 g.rule.clone(),
                 optional_change(g.change_pct, g.ci_low_pct, g.ci_high_pct),
-                g.message.clone(),
+                g.message(),
             ]
         })
         .collect();
@@ -86,9 +86,9 @@ pub fn render(doc: &Document) -> String {
             let median = r.throughput.as_ref().map(|s| human(s.median, r.unit));
             let (change, verdict) = match comparison(doc, r) {
                 _ if r.status != Status::Ok => (String::new(), status(r.status).into()),
-                Some(c) => match (finite(c.change_pct), finite(c.ci_low_pct)) {
-                    (Some(p), Some(l)) => (
-                        format!("{} vs {}", change_with_ci(p, l, c.ci_high_pct), c.baseline),
+                Some(c) => match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+                    (Some(p), Some(l), Some(h)) => (
+                        format!("{} vs {}", change_with_ci(p, l, h), c.baseline),
                         c.verdict.label().into(),
                     ),
                     _ => (format!("vs {}", c.baseline), c.verdict.label().into()),

@@ -15,7 +15,7 @@ mod junit;
 mod markdown;
 
 use crate::error::{Error, Result};
-use crate::results::{finite, BenchResult, Comparison, Document, Status, Unit};
+use crate::results::{BenchResult, Comparison, Document, Status, Unit};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -203,10 +203,10 @@ pub(crate) mod tests {
             group: "compression".into(),
             baseline: "a".into(),
             variant: "b".into(),
-            change_pct: -20.0,
-            ci_low_pct: -22.0,
-            ci_high_pct: -18.0,
-            mde_pct: 2.0,
+            change_pct: Some(-20.0),
+            ci_low_pct: Some(-22.0),
+            ci_high_pct: Some(-18.0),
+            mde_pct: Some(2.0),
             paired: true,
             verdict,
         });
@@ -226,7 +226,8 @@ pub(crate) mod tests {
             change_pct: None,
             ci_low_pct: None,
             ci_high_pct: None,
-            message: format!("{name} message & <more>"),
+            finding: format!("{name} message & <more>"),
+            libraries: vec![],
         };
         doc.ci = Some(crate::results::CiRecord {
             gates: vec![gate("fine", true), gate("worse", false)],

@@ -40,13 +40,10 @@ impl Chart for ClaimsChart<'_> {
         let n = self.claims.len();
         let names: Vec<String> = self.claims.iter().map(|c| c.title.clone()).collect();
         let values = self.claims.iter().flat_map(|c| {
-            [
-                c.range_pct[0],
-                c.range_pct[1],
-                c.change_pct.unwrap_or(f64::NAN),
-                c.ci_low_pct.unwrap_or(f64::NAN),
-                c.ci_high_pct.unwrap_or(f64::NAN),
-            ]
+            let measured = [c.change_pct, c.ci_low_pct, c.ci_high_pct];
+            c.range_pct
+                .into_iter()
+                .chain(measured.into_iter().flatten())
         });
         let (lo, hi) = padded_range(values, &[0.0]);
         // Room on the right for the verdicts' words.

@@ -95,15 +95,11 @@ impl<'a> ForestChart<'a> {
 
 /// The sort key: the mean change over the row's variants; unmeasured rows last.
 fn effect(list: &[&Comparison]) -> f64 {
-    let finite: Vec<f64> = list
-        .iter()
-        .map(|c| c.change_pct)
-        .filter(|c| c.is_finite())
-        .collect();
-    if finite.is_empty() {
+    let measured: Vec<f64> = list.iter().filter_map(|c| c.change_pct).collect();
+    if measured.is_empty() {
         return f64::NEG_INFINITY;
     }
-    finite.iter().sum::<f64>() / finite.len() as f64
+    measured.iter().sum::<f64>() / measured.len() as f64
 }
 
 impl Chart for ForestChart<'_> {
@@ -136,6 +132,7 @@ impl Chart for ForestChart<'_> {
             .flat_map(|(_, l)| {
                 l.iter()
                     .flat_map(|c| [c.change_pct, c.ci_low_pct, c.ci_high_pct])
+                    .flatten()
             })
             .chain(
                 self.summary
@@ -161,25 +158,24 @@ impl Chart for ForestChart<'_> {
             for c in list {
                 let y = row_y(i, n) + self.offset(&c.variant);
                 let index = self.colour_index(&c.variant);
-                if c.verdict == ChangeVerdict::Broken || !c.change_pct.is_finite() {
-                    let text = Text::new(
-                        "broken: no figure".to_string(),
-                        (0.0, y),
-                        label_font()
-                            .color(&palette::BLACK)
-                            .pos(Pos::new(HPos::Left, VPos::Center)),
-                    );
-                    chart.draw_series([text])?;
-                    continue;
-                }
-                chart.draw_series(whisker(
-                    c.ci_low_pct,
-                    c.ci_high_pct,
-                    y,
-                    0.12,
-                    &palette::variant(index),
-                ))?;
-                chart.draw_series([marker(index, (c.change_pct, y), 5)])?;
+                let (pct, low, high) = match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+                    (Some(pct), Some(low), Some(high)) if c.verdict != ChangeVerdict::Broken => {
+                        (pct, low, high)
+                    }
+                    _ => {
+                        let text = Text::new(
+                            "broken: no figure".to_string(),
+                            (0.0, y),
+                            label_font()
+                                .color(&palette::BLACK)
+                                .pos(Pos::new(HPos::Left, VPos::Center)),
+                        );
+                        chart.draw_series([text])?;
+                        continue;
+                    }
+                };
+                chart.draw_series(whisker(low, high, y, 0.12, &palette::variant(index)))?;
+                chart.draw_series([marker(index, (pct, y), 5)])?;
             }
         }
         self.draw_summary(&mut chart, (lo, hi), n)
@@ -232,10 +228,10 @@ mod tests {
             group: bench.split('/').next().unwrap().into(),
             baseline: "stock".into(),
             variant: variant.into(),
-            change_pct: change,
-            ci_low_pct: change - 2.0,
-            ci_high_pct: change + 2.0,
-            mde_pct: 2.0,
+            change_pct: Some(change),
+            ci_low_pct: Some(change - 2.0),
+            ci_high_pct: Some(change + 2.0),
+            mde_pct: Some(2.0),
             paired: true,
             verdict: ChangeVerdict::Improvement,
         }

@@ -77,8 +77,12 @@ fn figures_table(page: &Page, group: &str, out: &mut String) {
             .find(|c| c.bench == r.bench && c.variant == r.variant);
         let (change, mde, verdict) = match comparison {
             Some(c) => (
-                pct_ci(c.change_pct, c.ci_low_pct, c.ci_high_pct),
-                format!("±{:.1} %", c.mde_pct),
+                pct_ci(
+                    c.change_pct.unwrap_or(f64::NAN),
+                    c.ci_low_pct.unwrap_or(f64::NAN),
+                    c.ci_high_pct.unwrap_or(f64::NAN),
+                ),
+                format!("±{:.1} %", c.mde_pct.unwrap_or(f64::NAN)),
                 badge(palette::change(c.verdict)),
             ),
             None if r.variant == page.variants.first().map_or("", String::as_str) => (
