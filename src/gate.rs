@@ -28,7 +28,9 @@ pub enum Rule {
 impl std::str::FromStr for Rule {
     type Err = String;
 
-    /// `never`, `regression` (any), `regression > 3%`.
+    /// The one grammar of `--fail-on` (on `compare` and `ci`) and of the config's
+    /// `fail_on`: `never`, `regression` (any), `regression > 3%`, or the same
+    /// threshold written `regression=3` / `regression=3%`.
     fn from_str(s: &str) -> std::result::Result<Rule, String> {
         let s = s.trim();
         if s == "never" {
@@ -38,6 +40,7 @@ impl std::str::FromStr for Rule {
             Some("") => Some(0.0),
             Some(rest) => rest
                 .strip_prefix('>')
+                .or_else(|| rest.strip_prefix('='))
                 .map(|p| p.trim().trim_end_matches('%').trim())
                 .and_then(|p| p.parse::<f64>().ok())
                 .filter(|p| p.is_finite() && *p >= 0.0),
@@ -45,7 +48,7 @@ impl std::str::FromStr for Rule {
         };
         pct.map(|beyond_pct| Rule::Regression { beyond_pct })
             .ok_or_else(|| {
-                format!("`{s}` is not a gate; write `regression > 3%`, `regression` or `never`")
+                format!("`{s}` is not a gate; write `regression > 3%` (or `regression=3`), `regression` or `never`")
             })
     }
 }
@@ -443,6 +446,15 @@ mod tests {
             " regression>2.5 % ".parse(),
             Ok(Rule::Regression { beyond_pct: 2.5 })
         );
+        for compare_spelling in ["regression=3", "regression=3%", "regression = 3 %"] {
+            assert_eq!(
+                compare_spelling.parse(),
+                Ok(Rule::Regression { beyond_pct: 3.0 }),
+                "{compare_spelling}"
+            );
+        }
+        assert!("regression=-1".parse::<Rule>().is_err());
+        assert!("regression=x".parse::<Rule>().is_err());
         assert!("regression < 3%".parse::<Rule>().is_err());
         assert!("improvement > 3%".parse::<Rule>().is_err());
         assert!("regression > -1%".parse::<Rule>().is_err());

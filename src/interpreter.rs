@@ -121,5 +121,6 @@ pub fn identify(
         build: reported.build,
         libc: mapped(crate::glibc::LIBC),
         loader: mapped(crate::glibc::LOADER),
+        objects: reported.objects,
     })
 }

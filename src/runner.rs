@@ -525,6 +525,16 @@ fn start_checked(
                     .join(", "),
             });
         }
+        if let Some(s) = provenance.shadowed(variant) {
+            worker.finish();
+            return Err(Error::ShadowedLibrary {
+                variant: variant.name.clone(),
+                process: s.process,
+                file: s.file,
+                loaded: s.loaded,
+                own: s.own,
+            });
+        }
         match &corpora {
             None => corpora = Some((variant.name.clone(), infos)),
             Some((first, known)) => {
