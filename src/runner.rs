@@ -450,6 +450,7 @@ fn check_commands(plan: &Plan) -> Result<()> {
                 known.join(", ")
             )));
         }
+        c.check_programs(&plan.variants)?;
     }
     Ok(())
 }
