@@ -113,12 +113,25 @@ fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
     ]);
     let out = String::from_utf8_lossy(&trend.stdout);
     let opt_series = out.split("[opt]").nth(1).expect("an opt series");
+    // The file change is a fact of night 5, whatever the load.
+    let night5 = opt_series
+        .lines()
+        .find(|l| l.contains("run    5"))
+        .unwrap_or_else(|| panic!("night 5 in the trend: {out}"));
+    assert!(night5.contains("libz.so.1 changed"), "{night5}");
+    // Where the step starts is judged from unpaired medians, which a job on the
+    // other CPU moves by tens of percent: a slow night 4 (out of line with 1–3,
+    // and in line with the -O0 nights after it) may start it one night early.
+    // It never starts before night 4 (three earlier nights are needed) nor
+    // after the night the file changed.
     let step = opt_series
         .lines()
         .find(|l| l.contains("step"))
         .unwrap_or_else(|| panic!("the trend shows the step: {out}"));
-    assert!(step.contains("run    5"), "{step}");
-    assert!(step.contains("libz.so.1 changed"), "{step}");
+    assert!(
+        step.contains("run    5") || step.contains("run    4"),
+        "{step}\n{out}"
+    );
 }
 
 /// Starts a ci run and returns it once its stderr says `marker`.

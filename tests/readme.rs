@@ -352,7 +352,14 @@ impl Fixture {
                 "exit_codes":[0,0,0]}]}"#,
         )
         .unwrap();
-        let sleeper = Command::new("sleep").arg("120").spawn().unwrap();
+        let mut sleeper = Command::new("sleep")
+            .arg("600")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert_eq!(sleeper.try_wait().unwrap(), None, "`sleep 600` runs");
         Fixture {
             dir,
             repo: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
