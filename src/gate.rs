@@ -174,9 +174,12 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
         change::robust_z(earlier, median, t.unit.higher_is_better(), r.noise_pct)
             .map(|z| (z, earlier.len().min(change::WINDOW)))
     });
+    // Only the files this benchmark uses: a zlib regression is not explained
+    // by a new liblzma (a command's files are unknown: all count).
+    let uses = crate::workload::libraries_of(&c.bench);
     let libraries = r
         .run
-        .map(|before| library_changes(before, doc, &c.variant))
+        .map(|before| changes_among(before, doc, &c.variant, uses.as_deref()))
         .unwrap_or_default();
     let beyond = c.verdict == ChangeVerdict::Regression && c.ci_high_pct < -beyond_pct;
     // Night against night, the spread between nights decides; until the history
@@ -256,6 +259,16 @@ fn claim_gate(c: &crate::results::ClaimVerdict, before: &Document) -> GateOutcom
 /// The benchmarked library files of `variant` that differ between two runs:
 /// `libz.so.1 changed from /nix/store/…-zlib-1.3.1/lib/libz.so.1.3.1 (ab12…) to … (cd34…)`.
 pub fn library_changes(before: &Document, after: &Document, variant: &str) -> Vec<String> {
+    changes_among(before, after, variant, None)
+}
+
+/// [`library_changes`], of `only` these libraries when given.
+fn changes_among(
+    before: &Document,
+    after: &Document,
+    variant: &str,
+    only: Option<&[crate::library::Library]>,
+) -> Vec<String> {
     let libs = |d: &Document| {
         d.variant(variant)
             .and_then(|v| v.provenance.as_ref())
@@ -264,6 +277,7 @@ pub fn library_changes(before: &Document, after: &Document, variant: &str) -> Ve
     };
     let (old, new) = (libs(before), libs(after));
     new.iter()
+        .filter(|n| only.map_or(true, |only| only.contains(&n.library)))
         .filter_map(|n| {
             let o = old.iter().find(|o| o.library == n.library)?;
             (o.object.sha256 != n.object.sha256).then(|| {
@@ -376,6 +390,40 @@ mod tests {
             "{}",
             changed[0].message
         );
+    }
+
+    #[test]
+    fn a_library_the_benchmark_does_not_use_does_not_explain_its_regression() {
+        let with_lzma = |mut doc: Document, hash: &str| {
+            let p = doc.variants[0].provenance.as_mut().unwrap();
+            let mut lzma = p.libraries[0].clone();
+            lzma.library = crate::library::Library::Lzma;
+            lzma.object.sha256 = hash.into();
+            p.libraries.push(lzma);
+            doc
+        };
+        let before = with_lzma(crate::history::tests::night("d1", "aaa", 1.0), "x1");
+        let tonight = with_lzma(crate::history::tests::night("d2", "aaa", 2.0), "x2");
+        let opts = Options::new(1.0, 7);
+        let changes: Vec<Comparison> = between_runs(&before, "run 1", &tonight)
+            .iter()
+            .flat_map(|p| p.comparisons(opts))
+            .filter(|c| c.bench.starts_with("compress/zlib/"))
+            .collect();
+        let few: change::Nights = [(
+            ("compress/zlib/l1/text".into(), "stock".into()),
+            vec![3000.0, 3010.0],
+        )]
+        .into();
+        let r = Reference {
+            run: Some(&before),
+            nights: Some(&few),
+            noise_pct: 1.0,
+        };
+        let gates = Gates::new(&CiConfig::default(), None, None).unwrap();
+        let out = judge(&gates, &tonight, &changes, &r);
+        assert!(out[0].passed, "only liblzma changed: {out:?}");
+        assert!(!out[0].message.contains("liblzma"), "{}", out[0].message);
     }
 
     #[test]
