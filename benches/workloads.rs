@@ -4,7 +4,8 @@
 //! - `STOREBENCH_LIBS=PATH[:PATH…]` re-executes the bench with that library path
 //!   (same rules as `--variant`: store paths, directories, `profile:`, `closure:`).
 //! - The provenance of what was loaded is written beside criterion's baselines
-//!   (`target/criterion/storebench-provenance/<baseline>.json`), and a comparison
+//!   (`target/criterion/storebench-provenance/<baseline>.json`, `new.json` when
+//!   no `--save-baseline` names one), and a comparison
 //!   (`-- --baseline NAME`) between two runs that loaded byte-identical libraries
 //!   is called out loudly: it is an A/A comparison, whatever criterion says.
 
@@ -49,7 +50,10 @@ fn main() {
             Ok(w) => w,
             Err(e) => panic!("{}: {}", b.id, e.0),
         };
-        let mut group = c.benchmark_group(b.id.clone());
+        // Criterion names a benchmark GROUP/FUNCTION: split the id at its last `/`
+        // so that criterion's id is storebench's (`compress/zlib/l6/text`).
+        let (group_id, function_id) = b.id.rsplit_once('/').unwrap_or((b.id.as_str(), ""));
+        let mut group = c.benchmark_group(group_id);
         if b.id.contains("/l19/") || b.id.contains("/xz/l6/") || b.id.contains("bzip2/l9") {
             group.sample_size(10);
         }
@@ -57,7 +61,7 @@ fn main() {
             Unit::BytesPerSecond => Throughput::Bytes(w.work_per_iter()),
             _ => Throughput::Elements(w.work_per_iter()),
         });
-        group.bench_function("run", |bencher| {
+        group.bench_function(function_id, |bencher| {
             bencher.iter(|| w.run(1).unwrap_or_else(|e| panic!("{}: {}", b.id, e.0)))
         });
         group.finish();
@@ -146,7 +150,7 @@ fn record_provenance(current: &Provenance) {
     if saved.is_none() && against.is_none() && dir.join("new.json").exists() {
         let _ = std::fs::rename(dir.join("new.json"), dir.join("base.json"));
     }
-    let compare_with = against.clone().unwrap_or_else(|| "base".into());
+    let compare_with = against.unwrap_or_else(|| "base".into());
     if let Ok(text) = std::fs::read_to_string(dir.join(format!("{compare_with}.json"))) {
         if let Ok(before) = serde_json::from_str::<Provenance>(&text) {
             let needs = Needs {
@@ -163,15 +167,16 @@ fn record_provenance(current: &Provenance) {
             }
         }
     }
-    if against.is_none() {
-        let name = saved.unwrap_or_else(|| "new".into());
-        let path = dir.join(format!("{name}.json"));
-        if let Ok(json) = serde_json::to_string_pretty(current) {
-            let _ = std::fs::write(&path, json);
-        }
-        eprintln!(
+    // A comparison leaves the named baseline alone, as criterion does, but what
+    // this run loaded is still written (as `new`), so it can be compared later.
+    let name = saved.unwrap_or_else(|| "new".into());
+    let path = dir.join(format!("{name}.json"));
+    match serde_json::to_string_pretty(current).map(|json| std::fs::write(&path, json)) {
+        Ok(Ok(())) => eprintln!(
             "storebench: provenance of this run written to {}",
             path.display()
-        );
+        ),
+        Ok(Err(e)) => eprintln!("storebench: could not write {}: {e}", path.display()),
+        Err(e) => eprintln!("storebench: could not serialise the provenance: {e}"),
     }
 }

@@ -64,7 +64,9 @@ pub struct Claim {
     pub metric: Metric,
     /// Globs over benchmark ids; `*` crosses `/`.
     pub benches: Vec<String>,
-    /// What would measure the claim when a run has none of its benchmarks.
+    /// What would measure the claim when a run has none of its benchmarks;
+    /// optional, by default a `--bench` for each of `benches`.
+    #[serde(default)]
     pub measure: String,
     #[serde(skip)]
     globs: Option<GlobSet>,
@@ -132,6 +134,16 @@ impl Claims {
             }
         }
         for c in &mut claims {
+            if c.measure.trim().is_empty() {
+                c.measure = format!(
+                    "storebench run {}",
+                    c.benches
+                        .iter()
+                        .map(|b| format!("--bench '{b}'"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+            }
             let mut set = GlobSetBuilder::new();
             for pattern in &c.benches {
                 let glob = Glob::new(pattern).map_err(|e| {
@@ -423,6 +435,16 @@ mod tests {
         assert!(!get("electron-ram").covers("probe/electron/cpu", Unit::CpuSecondsPerSecond));
         assert!(!get("electron-ram").covers("command/electron-app/wall", Unit::Seconds));
         assert!(get("video-cpu").covers("probe/video/cpu", Unit::CpuSecondsPerSecond));
+    }
+
+    #[test]
+    fn a_claim_without_measure_says_which_benchmarks_would_measure_it() {
+        let text = "[[claim]]\nid='x'\ntitle='t'\nrange_pct=[3, 8]\nmetric='speed'\nbenches=['a/*', 'b/c']\n";
+        let claims = Claims::parse(text, Path::new("my.toml")).unwrap();
+        assert_eq!(
+            claims.claims[0].measure,
+            "storebench run --bench 'a/*' --bench 'b/c'"
+        );
     }
 
     #[test]

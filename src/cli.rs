@@ -251,9 +251,12 @@ impl Selection {
         }
     }
 
-    /// The built-in benchmarks and the config's commands that the patterns select.
-    /// Without a pattern, interpreter workloads are left out unless every variant
-    /// names that interpreter; a pattern that asks for them makes it an error.
+    /// The built-in benchmarks and the config's commands that the patterns select
+    /// and every variant can serve. Without a pattern, interpreter workloads are
+    /// left out silently unless every variant names that interpreter; the other
+    /// benchmarks a variant cannot serve (a library its roots lack, an
+    /// interpreter it names none of) are left out with a note on stderr, and
+    /// when none is left, that is the error.
     fn benches(
         &self,
         corpus: &CorpusSpec,
@@ -268,8 +271,64 @@ impl Selection {
                 None => true,
             });
         }
-        workload::select(catalog, &self.benches)
+        servable(workload::select(catalog, &self.benches)?, variants)
     }
+}
+
+/// The benchmarks every variant can serve. The rest are named on stderr, grouped
+/// by the reason (`variant `stock` has no liblzma.so.5`); when nothing is left,
+/// the first benchmark's reason is the error (exit 2).
+fn servable(
+    benches: Vec<workload::BenchSpec>,
+    variants: &[Variant],
+) -> Result<Vec<workload::BenchSpec>> {
+    let unservable = |b: &workload::BenchSpec| -> Option<Error> {
+        variants.iter().find_map(|v| {
+            v.check_provides(&b.libraries)
+                .and_then(|()| v.check_interpreters(std::slice::from_ref(b)))
+                .err()
+        })
+    };
+    let mut kept = Vec::new();
+    let mut skipped: Vec<(String, Vec<String>)> = Vec::new();
+    let mut first_error = None;
+    for b in benches {
+        let Some(err) = unservable(&b) else {
+            kept.push(b);
+            continue;
+        };
+        let why = match &err {
+            Error::MissingLibrary {
+                variant, soname, ..
+            } => format!("variant `{variant}` has no {soname}*"),
+            Error::MissingInterpreter {
+                variant,
+                interpreter,
+                ..
+            } => format!("variant `{variant}` names no {interpreter} interpreter"),
+            other => other.to_string(),
+        };
+        match skipped.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, ids)) => ids.push(b.id),
+            None => skipped.push((why, vec![b.id])),
+        }
+        first_error.get_or_insert(err);
+    }
+    if kept.is_empty() {
+        if let Some(err) = first_error {
+            return Err(err);
+        }
+    }
+    for (why, ids) in &skipped {
+        let shown = ids.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+        let more = if ids.len() > 4 { ", …" } else { "" };
+        eprintln!(
+            "note: skipped {} benchmark{} ({shown}{more}): {why}",
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(kept)
 }
 
 fn variants(arguments: &[String], config: &Config) -> Result<Vec<Variant>> {

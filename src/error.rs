@@ -32,10 +32,19 @@ pub enum Error {
         expected: String,
     },
 
+    #[error("variant `{variant}`: {process} loaded {file} from {loaded}, although the variant's root holds {own}; another copy shadowed the variant's own (an RPATH, LD_PRELOAD, or a directory searched first)")]
+    ShadowedLibrary {
+        variant: String,
+        process: String,
+        file: String,
+        loaded: PathBuf,
+        own: PathBuf,
+    },
+
     #[error("{path}: {why}")]
     Nix { path: PathBuf, why: String },
 
-    #[error("variant `{variant}`: {dir} holds a libc.so.6 other than the one this system's loader uses; a glibc cannot be swapped with LD_LIBRARY_PATH (the process would crash), so leave that directory out")]
+    #[error("variant `{variant}`: {dir} holds a libc.so.6 other than the one the variant's processes run on (its glibc, or else this system's); a glibc cannot be swapped with LD_LIBRARY_PATH (the process would crash), so leave that directory out")]
     ForeignGlibc { variant: String, dir: PathBuf },
 
     #[error("variant `{variant}`: the glibc root {root} holds no usable loader (looked for {looked}); name a glibc store path (…-glibc-2.40) or a directory holding ld-linux-x86-64.so.2 and libc.so.6, such as /lib/x86_64-linux-gnu")]

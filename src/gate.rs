@@ -26,7 +26,9 @@ pub enum Rule {
 impl std::str::FromStr for Rule {
     type Err = String;
 
-    /// `never`, `regression` (any), `regression > 3%`.
+    /// The one grammar of `--fail-on` (on `compare` and `ci`) and of the config's
+    /// `fail_on`: `never`, `regression` (any), `regression > 3%`, or the same
+    /// threshold written `regression=3` / `regression=3%`.
     fn from_str(s: &str) -> std::result::Result<Rule, String> {
         let s = s.trim();
         if s == "never" {
@@ -36,6 +38,7 @@ impl std::str::FromStr for Rule {
             Some("") => Some(0.0),
             Some(rest) => rest
                 .strip_prefix('>')
+                .or_else(|| rest.strip_prefix('='))
                 .map(|p| p.trim().trim_end_matches('%').trim())
                 .and_then(|p| p.parse::<f64>().ok())
                 .filter(|p| p.is_finite() && *p >= 0.0),
@@ -43,7 +46,7 @@ impl std::str::FromStr for Rule {
         };
         pct.map(|beyond_pct| Rule::Regression { beyond_pct })
             .ok_or_else(|| {
-                format!("`{s}` is not a gate; write `regression > 3%`, `regression` or `never`")
+                format!("`{s}` is not a gate; write `regression > 3%` (or `regression=3`), `regression` or `never`")
             })
     }
 }
@@ -169,9 +172,12 @@ fn bench_gate(rule: Rule, doc: &Document, c: &Comparison, r: &Reference) -> Opti
         change::robust_z(earlier, median, t.unit.higher_is_better(), r.noise_pct)
             .map(|z| (z, earlier.len().min(change::WINDOW)))
     });
+    // Only the files this benchmark uses: a zlib regression is not explained
+    // by a new liblzma (a command's files are unknown: all count).
+    let uses = crate::workload::libraries_of(&c.bench);
     let libraries = r
         .run
-        .map(|before| library_changes(before, doc, &c.variant))
+        .map(|before| changes_among(before, doc, &c.variant, uses.as_deref()))
         .unwrap_or_default();
     let beyond = c.verdict == ChangeVerdict::Regression
         && c.ci_high_pct.is_some_and(|high| high < -beyond_pct);
@@ -251,6 +257,16 @@ fn claim_gate(c: &crate::results::ClaimVerdict, before: &Document) -> GateOutcom
 /// The benchmarked library files of `variant` that differ between two runs:
 /// `libz.so.1 changed from /nix/store/…-zlib-1.3.1/lib/libz.so.1.3.1 (ab12…) to … (cd34…)`.
 pub fn library_changes(before: &Document, after: &Document, variant: &str) -> Vec<String> {
+    changes_among(before, after, variant, None)
+}
+
+/// [`library_changes`], of `only` these libraries when given.
+fn changes_among(
+    before: &Document,
+    after: &Document,
+    variant: &str,
+    only: Option<&[crate::library::Library]>,
+) -> Vec<String> {
     let libs = |d: &Document| {
         d.variant(variant)
             .and_then(|v| v.provenance.as_ref())
@@ -259,6 +275,7 @@ pub fn library_changes(before: &Document, after: &Document, variant: &str) -> Ve
     };
     let (old, new) = (libs(before), libs(after));
     new.iter()
+        .filter(|n| only.map_or(true, |only| only.contains(&n.library)))
         .filter_map(|n| {
             let o = old.iter().find(|o| o.library == n.library)?;
             (o.object.sha256 != n.object.sha256).then(|| {
@@ -390,6 +407,40 @@ mod tests {
     }
 
     #[test]
+    fn a_library_the_benchmark_does_not_use_does_not_explain_its_regression() {
+        let with_lzma = |mut doc: Document, hash: &str| {
+            let p = doc.variants[0].provenance.as_mut().unwrap();
+            let mut lzma = p.libraries[0].clone();
+            lzma.library = crate::library::Library::Lzma;
+            lzma.object.sha256 = hash.into();
+            p.libraries.push(lzma);
+            doc
+        };
+        let before = with_lzma(crate::history::tests::night("d1", "aaa", 1.0), "x1");
+        let tonight = with_lzma(crate::history::tests::night("d2", "aaa", 2.0), "x2");
+        let opts = Options::new(1.0, 7);
+        let changes: Vec<Comparison> = between_runs(&before, "run 1", &tonight)
+            .iter()
+            .flat_map(|p| p.comparisons(opts))
+            .filter(|c| c.bench.starts_with("compress/zlib/"))
+            .collect();
+        let few: change::Nights = [(
+            ("compress/zlib/l1/text".into(), "stock".into()),
+            vec![3000.0, 3010.0],
+        )]
+        .into();
+        let r = Reference {
+            run: Some(&before),
+            nights: Some(&few),
+            noise_pct: 1.0,
+        };
+        let gates = Gates::new(&CiConfig::default(), None, None).unwrap();
+        let out = judge(&gates, &tonight, &changes, &r);
+        assert!(out[0].passed, "only liblzma changed: {out:?}");
+        assert!(!out[0].message().contains("liblzma"), "{}", out[0].message());
+    }
+
+    #[test]
     fn a_regression_inside_the_threshold_or_a_never_rule_does_not_fail() {
         assert!(night(1.02, None, "regression > 3%")[0].passed);
         // Against a baseline the CI alone speaks.
@@ -457,6 +508,15 @@ mod tests {
             " regression>2.5 % ".parse(),
             Ok(Rule::Regression { beyond_pct: 2.5 })
         );
+        for compare_spelling in ["regression=3", "regression=3%", "regression = 3 %"] {
+            assert_eq!(
+                compare_spelling.parse(),
+                Ok(Rule::Regression { beyond_pct: 3.0 }),
+                "{compare_spelling}"
+            );
+        }
+        assert!("regression=-1".parse::<Rule>().is_err());
+        assert!("regression=x".parse::<Rule>().is_err());
         assert!("regression < 3%".parse::<Rule>().is_err());
         assert!("improvement > 3%".parse::<Rule>().is_err());
         assert!("regression > -1%".parse::<Rule>().is_err());

@@ -221,6 +221,29 @@ impl History {
         Ok(id)
     }
 
+    /// The run already recorded from the same run as `doc`: the same start
+    /// time, seed, command line and config on the same host. Importing a
+    /// document that `run` recorded already would count that night twice.
+    pub fn recorded_as(&self, doc: &Document) -> Result<Option<i64>> {
+        self.conn
+            .query_row(
+                "SELECT r.id FROM runs r JOIN hosts h ON h.id = r.host_id
+                 WHERE r.started = ?1 AND r.seed = ?2 AND r.command_line = ?3
+                   AND r.config = ?4 AND h.hostname = ?5
+                 ORDER BY r.id LIMIT 1",
+                params![
+                    doc.started,
+                    doc.seed as i64,
+                    doc.command_line.join(" "),
+                    config_key(doc),
+                    doc.host.hostname
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| bad(&self.path, e))
+    }
+
     /// Every run, oldest first.
     pub fn runs(&self) -> Result<Vec<RunRow>> {
         let fail = |e: rusqlite::Error| bad(&self.path, e);

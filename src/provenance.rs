@@ -70,6 +70,23 @@ pub struct InterpreterIdentity {
     pub libc: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loader: Option<PathBuf>,
+    /// Every file its process mapped, as it read them from its own maps: the
+    /// proof that its shared libraries (`libpython3.11.so.1.0`) came from the
+    /// variant's roots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<PathBuf>,
+}
+
+/// A file of a variant's roots that a process loaded from elsewhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shadowed {
+    /// `the worker`, or the interpreter's name.
+    pub process: String,
+    pub file: String,
+    /// The file really mapped.
+    pub loaded: PathBuf,
+    /// The variant's own file of that name.
+    pub own: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,6 +237,41 @@ impl Provenance {
                 });
                 (!own).then(|| (lib, l.object.real_path.display().to_string()))
             }
+        })
+    }
+
+    /// The first shared object that the worker or one of the interpreters mapped
+    /// from elsewhere although a directory of the variant holds a file of that
+    /// name: every library a variant's roots provide must be the one loaded, not
+    /// only the benchmarked ones. A `system` variant passes.
+    pub fn shadowed(&self, variant: &Variant) -> Option<Shadowed> {
+        let worker = self
+            .objects
+            .iter()
+            .map(|o| ("the worker".to_string(), o.path.as_path()));
+        let interpreters = self.interpreters.iter().flat_map(|i| {
+            i.objects
+                .iter()
+                .map(|o| (i.interpreter.name().to_string(), o.as_path()))
+        });
+        worker.chain(interpreters).find_map(|(process, mapped)| {
+            let name = mapped.file_name()?;
+            if !name.to_string_lossy().contains(".so") {
+                return None;
+            }
+            let loaded = mapped.canonicalize().unwrap_or_else(|_| mapped.to_owned());
+            let own = variant
+                .lib_dirs
+                .iter()
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())?;
+            let own_real = own.canonicalize().unwrap_or_else(|_| own.clone());
+            (own_real != loaded).then(|| Shadowed {
+                process,
+                file: name.to_string_lossy().into_owned(),
+                loaded,
+                own,
+            })
         })
     }
 
@@ -421,6 +473,7 @@ pub fn identify_interpreter(
         build: reported.build,
         libc: mapped(glibc::LIBC),
         loader: mapped(glibc::LOADER),
+        objects: reported.objects,
     })
 }
 
@@ -460,6 +513,53 @@ mod tests {
             None
         );
         assert_eq!(store_path(Path::new("/usr/lib/libz.so.1")), None);
+    }
+
+    #[test]
+    fn a_file_of_the_variants_roots_mapped_from_elsewhere_is_shadowed() {
+        let p = Provenance::of_this_process().unwrap();
+        let zlib = &p.library(Library::Zlib).unwrap().object;
+        let name = zlib.path.file_name().unwrap().to_owned();
+        let root = tempfile::tempdir().unwrap();
+        let v = Variant::from_arg(&format!("own={}", root.path().display())).unwrap();
+        assert_eq!(p.shadowed(&v), None, "nothing of the root is mapped");
+        std::fs::write(root.path().join(&name), b"").unwrap();
+        let s = p
+            .shadowed(&v)
+            .expect("the root's copy was not the one loaded");
+        assert_eq!(s.process, "the worker");
+        assert_eq!(s.loaded, zlib.real_path);
+        assert_eq!(s.own, root.path().join(&name));
+        // The same file reached through a link is the variant's own.
+        std::fs::remove_file(root.path().join(&name)).unwrap();
+        std::os::unix::fs::symlink(&zlib.real_path, root.path().join(&name)).unwrap();
+        assert_eq!(p.shadowed(&v), None);
+    }
+
+    #[test]
+    fn an_interpreters_library_mapped_from_elsewhere_is_shadowed() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("libpython3.11.so.1.0"), b"").unwrap();
+        let v = Variant::from_arg(&format!("py={}", root.path().display())).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let debian = elsewhere.path().join("libpython3.11.so.1.0");
+        std::fs::write(&debian, b"other").unwrap();
+        let mut p = Provenance::of_this_process().unwrap();
+        p.interpreters.push(InterpreterIdentity {
+            interpreter: Interpreter::Python,
+            object: describe(&debian).unwrap(),
+            version: "3.11.2".into(),
+            build: serde_json::Map::new(),
+            libc: None,
+            loader: None,
+            objects: vec![debian.clone()],
+        });
+        let s = p
+            .shadowed(&v)
+            .expect("python's libpython came from elsewhere");
+        assert_eq!(s.process, "python");
+        assert_eq!(s.file, "libpython3.11.so.1.0");
+        assert_eq!(s.loaded, debian.canonicalize().unwrap());
     }
 
     #[test]

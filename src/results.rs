@@ -428,7 +428,9 @@ pub struct Host {
     pub cpu_flags: Vec<String>,
     pub cpus: usize,
     pub memory_bytes: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The CPU frequency governor; `null` where the kernel exposes none (most
+    /// virtual machines), written either way so a reader knows it was looked at.
+    #[serde(default)]
     pub governor: Option<String>,
 }
 

@@ -122,11 +122,7 @@ impl Variant {
                 }
             };
             for dir in dirs {
-                // The glibc's own directory comes first on its loader's path, so
-                // another libc.so.6 further along is never loaded.
-                if glibc.is_none() {
-                    check_no_foreign_libc(name, &dir)?;
-                }
+                check_no_foreign_libc(name, &dir, glibc.as_ref())?;
                 lib_dirs.push(dir);
             }
             notes.extend(more);
@@ -158,14 +154,20 @@ impl Variant {
     }
 
     /// `program` started as this variant: through its glibc's loader with the
-    /// glibc's and the variant's library directories, or with `LD_LIBRARY_PATH`
-    /// set to the variant's; with its environment either way. Only the program
-    /// itself starts through the loader: what it spawns in turn starts as usual.
+    /// variant's and then the glibc's library directories, or with
+    /// `LD_LIBRARY_PATH` set to the variant's; with its environment either way.
+    /// Only the program itself starts through the loader: what it spawns in turn
+    /// starts as usual.
+    ///
+    /// The variant's own directories come first: a glibc root such as Debian's
+    /// `/lib/x86_64-linux-gnu` holds many other libraries (`libpython3.11.so`,
+    /// `libz.so.1`), which would otherwise shadow the variant's. No variant
+    /// directory holds another libc (checked when the variant is made).
     pub fn command(&self, program: &Path) -> Command {
         let mut cmd = match &self.glibc {
             Some(g) => {
-                let mut path: Vec<&Path> = vec![&g.lib_dir];
-                path.extend(self.lib_dirs.iter().map(PathBuf::as_path));
+                let mut path: Vec<&Path> = self.lib_dirs.iter().map(PathBuf::as_path).collect();
+                path.push(&g.lib_dir);
                 let joined = std::env::join_paths(path).expect("library directories hold no `:`");
                 let mut cmd = Command::new(&g.loader);
                 cmd.arg("--library-path").arg(joined).arg(program);
@@ -250,17 +252,22 @@ fn lib_dir(variant: &str, root: &Path) -> Result<PathBuf> {
 }
 
 /// A directory with a libc.so.6 is harmless on the library path only when it is
-/// the libc this system's loader uses (Debian's multiarch directory, say).
-fn check_no_foreign_libc(variant: &str, dir: &Path) -> Result<()> {
+/// the libc the variant's processes run on: the variant's glibc, or else the one
+/// this system's loader uses (Debian's multiarch directory, say).
+fn check_no_foreign_libc(variant: &str, dir: &Path, glibc: Option<&Glibc>) -> Result<()> {
     let Ok(theirs) = dir.join("libc.so.6").canonicalize() else {
         return Ok(());
     };
-    let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
-    let ours = maps
-        .lines()
-        .filter_map(|l| l.split_whitespace().nth(5))
-        .find(|p| p.contains("/libc.so.6") || p.contains("/libc-"))
-        .and_then(|p| Path::new(p).canonicalize().ok());
+    let ours = match glibc {
+        Some(g) => g.lib_dir.join(crate::glibc::LIBC).canonicalize().ok(),
+        None => {
+            let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+            maps.lines()
+                .filter_map(|l| l.split_whitespace().nth(5))
+                .find(|p| p.contains("/libc.so.6") || p.contains("/libc-"))
+                .and_then(|p| Path::new(p).canonicalize().ok())
+        }
+    };
     if ours.as_deref() == Some(theirs.as_path()) {
         return Ok(());
     }
@@ -306,6 +313,60 @@ mod tests {
     fn a_missing_root_names_the_path() {
         let err = Variant::from_arg("bad=/does/not/exist").unwrap_err();
         assert!(err.to_string().contains("/does/not/exist"));
+    }
+
+    #[test]
+    fn a_variant_with_a_glibc_searches_its_own_directories_before_the_glibc() {
+        let tmp = tempfile::tempdir().unwrap();
+        let glibc = tmp.path().join("glibc");
+        let own = tmp.path().join("python/lib");
+        std::fs::create_dir_all(&glibc).unwrap();
+        std::fs::create_dir_all(&own).unwrap();
+        for f in [
+            crate::glibc::LOADER,
+            crate::glibc::LIBC,
+            "libpython3.11.so.1.0",
+        ] {
+            std::fs::write(glibc.join(f), b"").unwrap();
+        }
+        std::fs::write(own.join("libpython3.11.so.1.0"), b"").unwrap();
+        let cfg = VariantConfig {
+            libs: vec![own.parent().unwrap().to_owned()],
+            glibc: Some(glibc.clone()),
+            ..VariantConfig::default()
+        };
+        let v = Variant::from_config("pgo", &cfg).unwrap();
+        let cmd = v.command(Path::new("/bin/true"));
+        let args: Vec<_> = cmd.get_args().collect();
+        let expected = std::env::join_paths([&own, &glibc]).unwrap();
+        assert_eq!(args[0], "--library-path");
+        assert_eq!(args[1], expected.as_os_str());
+    }
+
+    #[test]
+    fn a_directory_with_another_libc_than_the_variants_glibc_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let glibc = tmp.path().join("glibc");
+        let other = tmp.path().join("other");
+        for d in [&glibc, &other] {
+            std::fs::create_dir_all(d).unwrap();
+            for f in [crate::glibc::LOADER, crate::glibc::LIBC] {
+                std::fs::write(d.join(f), b"").unwrap();
+            }
+        }
+        let cfg = VariantConfig {
+            libs: vec![other.clone()],
+            glibc: Some(glibc.clone()),
+            ..VariantConfig::default()
+        };
+        let err = Variant::from_config("g", &cfg).unwrap_err();
+        assert!(matches!(err, Error::ForeignGlibc { .. }), "{err}");
+        let same = VariantConfig {
+            libs: vec![glibc.clone()],
+            glibc: Some(glibc),
+            ..VariantConfig::default()
+        };
+        Variant::from_config("g", &same).unwrap();
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `storebench ci` through the real binary: seven nights with a real zlib
-//! rebuilt at -O0 before night five, runs killed midway, runs at once, a machine
-//! that never gets quiet, and bad references.
+//! replaced by a much slower build before night five, runs killed midway, runs at
+//! once, a machine that never gets quiet, and bad references.
 
 mod common;
 
@@ -16,6 +16,28 @@ const SUBSET: [&str; 4] = [
     "--bench",
     "decompress/zlib/l6/*",
 ];
+
+/// A `deflate` nine times as slow as zlib's: it spins eight times as long as
+/// the real one took, in CPU time of its own thread, so the slowdown holds
+/// whatever else the machine runs. Night to night, a busy test machine moves
+/// medians by up to 30–40 %; -O0 (about −50 %) was not far enough beyond that.
+const SLOW_DEFLATE: &str = r#"
+#include <time.h>
+#include "zlib.h"
+int real_deflate(z_streamp strm, int flush);
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+int deflate(z_streamp strm, int flush) {
+    double start = cpu_now();
+    int ret = real_deflate(strm, flush);
+    double until = start + 9.0 * (cpu_now() - start);
+    while (cpu_now() < until) {}
+    return ret;
+}
+"#;
 
 /// One night of `stock` (Debian's libz) against `opt` (zlib built here).
 fn night(db: &Path, stock: &Path, opt: &Path, extra: &[&str]) -> Output {
@@ -43,26 +65,26 @@ fn night(db: &Path, stock: &Path, opt: &Path, extra: &[&str]) -> Output {
 }
 
 #[test]
-fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
+fn seven_nights_catch_the_night_libz_was_replaced_by_a_slower_build() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let stock = copy_system_libs(&["libz.so.1"]);
     let o2 = build_zlib(&["-O2"], None);
-    let o0 = build_zlib(&["-O0"], None);
+    let slow = build_zlib(&["-O2"], Some(SLOW_DEFLATE));
     let opt = dir.path().join("opt");
     std::fs::create_dir(&opt).unwrap();
     let install = |from: &Path| {
         std::fs::copy(from.join("libz.so.1"), opt.join("libz.so.1")).unwrap();
     };
     install(o2.path());
-    // The gate is wider than the default so that a busy test machine does not
-    // fail a good night; -O0 is far beyond it.
-    let gate = ["--fail-on", "regression > 10%", "--confirm", "2"];
+    // The gate is far wider than the default so that a busy test machine does
+    // not fail a good night (−30 % night to night was seen); −89 % is far beyond it.
+    let gate = ["--fail-on", "regression > 60%", "--confirm", "2"];
     let junit = dir.path().join("junit.xml");
     let junit_arg = format!("junit={}", junit.display());
     for n in 1..=7 {
         if n == 5 {
-            install(o0.path());
+            install(slow.path());
         }
         let mut extra = gate.to_vec();
         extra.extend(["--export", &junit_arg]);
@@ -73,7 +95,7 @@ fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
             assert_eq!(o.status.code(), Some(1), "night 5: {}", text(&o));
             let xml = std::fs::read_to_string(&junit).unwrap();
             assert!(
-                xml.contains("<failure") && xml.contains("zlib/l6/"),
+                xml.contains("<failure") && xml.contains("compress/zlib/l6/"),
                 "{xml}"
             );
             let first = out.lines().next().unwrap();
@@ -85,7 +107,7 @@ fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
             );
             let regressions: Vec<&str> = out
                 .lines()
-                .filter(|l| l.contains("zlib/l6/") && l.contains("[opt]"))
+                .filter(|l| l.contains("compress/zlib/l6/") && l.contains("[opt]"))
                 .collect();
             assert!(!regressions.is_empty(), "{out}");
             for l in &regressions {
@@ -109,16 +131,29 @@ fn seven_nights_catch_the_night_libz_was_rebuilt_at_o0() {
         "--history",
         db.to_str().unwrap(),
         "--bench",
-        "decompress/zlib/l6/text",
+        "compress/zlib/l6/text",
     ]);
     let out = String::from_utf8_lossy(&trend.stdout);
     let opt_series = out.split("[opt]").nth(1).expect("an opt series");
+    // The file change is a fact of night 5, whatever the load.
+    let night5 = opt_series
+        .lines()
+        .find(|l| l.contains("run    5"))
+        .unwrap_or_else(|| panic!("night 5 in the trend: {out}"));
+    assert!(night5.contains("libz.so.1 changed"), "{night5}");
+    // Where the step starts is judged from unpaired medians, which a job on the
+    // other CPU moves by tens of percent: a slow night 4 (out of line with 1–3,
+    // and in line with the slow nights after it) may start it one night early.
+    // It never starts before night 4 (three earlier nights are needed) nor
+    // after the night the file changed.
     let step = opt_series
         .lines()
         .find(|l| l.contains("step"))
         .unwrap_or_else(|| panic!("the trend shows the step: {out}"));
-    assert!(step.contains("run    5"), "{step}");
-    assert!(step.contains("libz.so.1 changed"), "{step}");
+    assert!(
+        step.contains("run    5") || step.contains("run    4"),
+        "{step}\n{out}"
+    );
 }
 
 /// Starts a ci run and returns it once its stderr says `marker`.

@@ -388,3 +388,64 @@ fn a_config_file_defines_variants_and_a_typo_in_it_exits_2() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("storebench.toml"));
 }
+
+/// Benchmarks a variant cannot serve are left out with a note, not refused:
+/// the others run, and the document says nothing of the skipped ones.
+#[test]
+fn benchmarks_a_variant_cannot_serve_are_skipped_with_a_note() {
+    let copy = copy_system_libs(&["libz.so.1"]);
+    let arg = format!("zonly={}", copy.path().display());
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    let out = run(&[
+        "run",
+        "--no-report",
+        "--variant",
+        &arg,
+        "--bench",
+        "compress/zlib/l1/text",
+        "--bench",
+        "compress/zstd/l1/text",
+        "--quick",
+        "--corpus-kib",
+        "64",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("skipped 1 benchmark (compress/zstd/l1/text)")
+            && err.contains("`zonly` has no libzstd.so.1"),
+        "{err}"
+    );
+    let doc = read_json(&json);
+    let benches: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["bench"].as_str())
+        .collect();
+    assert_eq!(benches, ["compress/zlib/l1/text"]);
+    // The README lists the governor among the host's fields: always there, null
+    // where the kernel has no cpufreq.
+    assert!(
+        doc["host"].as_object().unwrap().contains_key("governor"),
+        "{}",
+        doc["host"]
+    );
+}
+
+#[test]
+fn discover_of_a_path_that_is_not_a_profile_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for profile in [dir.path().join("no-such-profile"), dir.path().to_owned()] {
+        let out = run(&["discover", profile.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(profile.to_str().unwrap()),
+            "{}",
+            text(&out)
+        );
+    }
+}

@@ -117,6 +117,23 @@ fn no_history_records_nothing_and_import_reads_stored_runs() {
     assert_eq!(count(&db, "runs"), 2);
     assert_eq!(count(&db, "results"), 2);
 
+    // Importing the same runs again records nothing new, and says so.
+    let o = run(&[
+        "history",
+        "import",
+        json.to_str().unwrap(),
+        hyperfine.to_str().unwrap(),
+        "--history",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(count(&db, "runs"), 2, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("recorded already"),
+        "{}",
+        text(&o)
+    );
+
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"results\": [").unwrap();
     let o = run(&[

@@ -196,3 +196,37 @@ fn bad_nix_input_exits_2_and_says_what_was_expected() {
         );
     }
 }
+
+/// A store built without Nix is reused once Nix is installed (as `scripts/test`
+/// installs nix-bin between two `scripts/demo`): nothing is rebuilt, and the
+/// script says why it keeps the plain directories.
+#[test]
+fn a_plain_demo_store_is_reused_when_nix_appears_later() {
+    assert!(
+        Command::new("nix-build").arg("--version").output().is_ok(),
+        "this test needs Nix installed (scripts/deps/test.txt)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo-store");
+    let demo = |extra: &[&str]| {
+        Command::new(&script)
+            .args(["--only", "zlib", "--no-check", "--no-profile", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .expect("scripts/demo-store runs")
+    };
+    let first = demo(&["--no-nix"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let toml = std::fs::read_to_string(dir.path().join("storebench.toml")).unwrap();
+    let second = demo(&[]);
+    assert!(second.status.success(), "{}", text(&second));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("reusing those plain directories"), "{err}");
+    assert!(!err.contains("building zlib"), "nothing is rebuilt: {err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("storebench.toml")).unwrap(),
+        toml,
+        "the config still names the same store"
+    );
+}

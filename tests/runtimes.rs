@@ -420,3 +420,93 @@ fn a_glibc_root_without_a_loader_exits_2_saying_where_it_looked() {
         "{err}"
     );
 }
+
+/// The root of pyenv's build of Debian's Python minor version: its `lib/` holds a
+/// `libpython3.X.so.1.0` of its own, while Debian's lies in the glibc directory.
+fn pyenv_root_beside_debians() -> PathBuf {
+    let minor = version_of(Path::new(DEBIAN_PYTHON));
+    let python = second_python(&minor).expect("a pyenv build of Debian's Python minor version");
+    python.parent().unwrap().parent().unwrap().to_owned()
+}
+
+/// Debian's advice, `glibc = "/lib/x86_64-linux-gnu"`, with another build's
+/// Python root: the glibc directory also holds Debian's libpython, which must
+/// not shadow the root's own.
+#[test]
+fn a_variant_with_the_system_glibc_runs_its_own_roots_libraries_first() {
+    let root = pyenv_root_beside_debians();
+    let config = format!(
+        "[variants.pyenv]\nlibs = [\"{}\"]\nglibc = \"/lib/x86_64-linux-gnu\"\n",
+        root.display()
+    );
+    let (out, doc, _dir) = run_with(
+        &config,
+        &[
+            "--bench",
+            "python/startup/*",
+            "--rounds",
+            "1",
+            "--slice",
+            "0.01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let python = &doc["variants"][0]["provenance"]["interpreters"][0];
+    let own = std::fs::read_dir(root.join("lib"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("libpython3") && name.ends_with(".so.1.0")
+        })
+        .expect("the root's libpython");
+    let objects: Vec<&str> = python["objects"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{python}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let libpython: Vec<&&str> = objects
+        .iter()
+        .filter(|o| o.contains("libpython3"))
+        .collect();
+    assert_eq!(
+        libpython,
+        [&own.to_str().unwrap()],
+        "python ran on its own libpython: {python}"
+    );
+    let dirname = root.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(python["version"].as_str().unwrap(), dirname, "{python}");
+}
+
+/// A library of the variant's roots that the loader took from elsewhere (here
+/// preloaded) is refused, even when no benchmark uses it.
+#[test]
+fn a_library_of_the_roots_loaded_from_elsewhere_is_refused() {
+    let root = pyenv_root_beside_debians();
+    let minor = version_of(Path::new(DEBIAN_PYTHON));
+    let debians = format!("/usr/lib/x86_64-linux-gnu/libpython{minor}.so.1.0");
+    assert!(Path::new(&debians).is_file(), "{debians}");
+    let config = format!(
+        "[variants.pyenv]\nlibs = [\"{}\"]\nenv = {{ LD_PRELOAD = \"{debians}\" }}\n",
+        root.display()
+    );
+    let (out, _doc, _dir) = run_with(
+        &config,
+        &[
+            "--bench",
+            "python/startup/*",
+            "--rounds",
+            "1",
+            "--slice",
+            "0.01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("libpython{minor}.so.1.0")) && err.contains("`pyenv`"),
+        "{err}"
+    );
+}

@@ -81,7 +81,7 @@ pub struct CiArgs {
     #[arg(long, value_name = "last|BASELINE|none", default_value = "last")]
     against: String,
     /// The gate for every benchmark, in place of the config's [ci] fail_on:
-    /// `regression > 3%`, `regression` or `never`.
+    /// `regression > 3%` (or `regression=3`), `regression` or `never`.
     #[arg(long, value_name = "RULE", value_parser = rule)]
     fail_on: Option<Rule>,
     /// Before failing, measure the benchmarks that failed their gate N more rounds

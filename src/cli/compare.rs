@@ -6,6 +6,7 @@ use crate::baseline;
 use crate::claims::{self, Claims};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
+use crate::gate::Rule;
 use crate::results::Document;
 use crate::runner::Plan;
 use crate::workload::{self, corpus::CorpusSpec};
@@ -35,9 +36,10 @@ pub struct CompareArgs {
     #[arg(value_name = "RUN", num_args = 1..=2, required = true)]
     runs: Vec<String>,
     /// Exit 1 when a benchmark regressed: its verdict is a regression and its whole
-    /// 95 % CI lies below −PCT % (default 0: any regression).
-    #[arg(long, value_name = "regression[=PCT]", value_parser = gate)]
-    fail_on: Option<f64>,
+    /// 95 % CI lies below −PCT %. RULE is `regression` (any), `regression > PCT%`
+    /// (also written `regression=PCT`) or `never`, as for `ci`.
+    #[arg(long, value_name = "RULE", value_parser = gate)]
+    fail_on: Option<Rule>,
     /// Measure these variants now instead of the baseline's (NAME=PATH[:PATH…]).
     #[arg(long = "variant", value_name = "NAME=PATH")]
     variants: Vec<String>,
@@ -69,15 +71,18 @@ pub struct BaselinesArgs {
     store: Store,
 }
 
-/// `regression`, `regression=3`, `regression=3%`.
-fn gate(s: &str) -> std::result::Result<f64, String> {
-    let pct = match s.split_once('=') {
-        None if s == "regression" => return Ok(0.0),
-        Some(("regression", pct)) => pct.trim_end_matches('%').trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    pct.filter(|p| p.is_finite() && *p >= 0.0)
-        .ok_or_else(|| format!("`{s}`: expected regression or regression=PCT, e.g. regression=3"))
+/// `--fail-on` in the grammar of `ci`'s ([`Rule`]), so both commands take
+/// `regression > 3%` and `regression=3` alike.
+fn gate(s: &str) -> std::result::Result<Rule, String> {
+    s.parse()
+}
+
+/// The threshold in percent a rule fails beyond; None for `never`.
+fn threshold(rule: Option<Rule>) -> Option<f64> {
+    match rule? {
+        Rule::Never => None,
+        Rule::Regression { beyond_pct } => Some(beyond_pct),
+    }
 }
 
 fn label_of(path: &Path) -> String {
@@ -133,7 +138,7 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
     }
     args.exports.write(&after)?;
     args.report.write(&after)?;
-    Ok(conclude(&after, args.fail_on))
+    Ok(conclude(&after, threshold(args.fail_on)))
 }
 
 /// Measures now with the stored run's variants (unless given), benchmarks, corpus,
@@ -296,10 +301,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_gate_reads_regression_with_an_optional_percent() {
-        assert_eq!(gate("regression"), Ok(0.0));
-        assert_eq!(gate("regression=3"), Ok(3.0));
-        assert_eq!(gate("regression=2.5%"), Ok(2.5));
+    fn the_gate_reads_both_spellings_of_a_threshold_and_never() {
+        let pct = |s: &str| gate(s).map(|r| threshold(Some(r)));
+        assert_eq!(pct("regression"), Ok(Some(0.0)));
+        assert_eq!(pct("regression=3"), Ok(Some(3.0)));
+        assert_eq!(pct("regression=2.5%"), Ok(Some(2.5)));
+        assert_eq!(pct("regression > 3%"), Ok(Some(3.0)));
+        assert_eq!(pct("never"), Ok(None));
         assert!(gate("improvement").is_err());
         assert!(gate("regression=-1").is_err());
         assert!(gate("regression=x").is_err());

@@ -7,6 +7,7 @@ use crate::compare::DEFAULT_NOISE_PCT;
 use crate::error::{exit, Result};
 use crate::history::{self, History, Point};
 use crate::results::Unit;
+use crate::workload;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -144,6 +145,13 @@ fn import(files: &[PathBuf], db: &Db) -> Result<i32> {
         .collect::<Result<Vec<_>>>()?;
     let mut h = db.open()?;
     for (file, doc) in docs {
+        if let Some(id) = h.recorded_as(&doc)? {
+            eprintln!(
+                "note: {} is run {id}, recorded already; not recorded again",
+                file.display()
+            );
+            continue;
+        }
         let id = h.record(&doc, &format!("import {}", file.display()))?;
         println!("imported {} as run {id}", file.display());
     }
@@ -179,6 +187,7 @@ fn trend(h: &History, glob: &str) -> Result<i32> {
     }
     for series in points.chunk_by(|a, b| a.bench == b.bench && a.variant == b.variant) {
         let _ = writeln!(out, "{} [{}]", series[0].bench, series[0].variant);
+        let series = &only_used_libraries(series);
         let steps = steps(series);
         let mut previous: Option<&Point> = None;
         for (i, p) in series.iter().enumerate() {
@@ -199,6 +208,24 @@ fn trend(h: &History, glob: &str) -> Result<i32> {
         }
     }
     Ok(exit::OK)
+}
+
+/// The series with each run's libraries cut to those the benchmark uses: a
+/// zlib benchmark's step is never blamed on liblzma. The libraries of a command
+/// or a probe are unknown, so all stay.
+fn only_used_libraries(series: &[Point]) -> Vec<Point> {
+    let uses = workload::libraries_of(&series[0].bench);
+    series
+        .iter()
+        .cloned()
+        .map(|mut p| {
+            if let Some(uses) = &uses {
+                p.libraries
+                    .retain(|(soname, _, _)| uses.iter().any(|l| l.soname() == soname));
+            }
+            p
+        })
+        .collect()
 }
 
 /// The steps of one series of medians (see `storebench::change`).
@@ -248,4 +275,56 @@ fn line(previous: Option<&Point>, p: &Point) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(run: i64, bench: &str, zlib: &str, lzma: &str) -> Point {
+        Point {
+            run,
+            started: format!("2026-11-2{run}T02:00:00Z"),
+            bench: bench.into(),
+            variant: "stock".into(),
+            unit: "B/s".into(),
+            median: Some(1e8),
+            libraries: vec![
+                (
+                    "liblzma.so.5".into(),
+                    lzma.into(),
+                    "/lib/liblzma.so.5".into(),
+                ),
+                ("libz.so.1".into(), zlib.into(), "/lib/libz.so.1".into()),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_step_names_only_the_libraries_its_benchmark_uses() {
+        let series = [
+            point(1, "compress/zlib/l1/text", "aa", "11"),
+            point(2, "compress/zlib/l1/text", "aa", "22"),
+        ];
+        let cut = only_used_libraries(&series);
+        let l = line(Some(&cut[0]), &cut[1]);
+        assert!(!l.contains("liblzma"), "{l}");
+        let zlib_changed = [
+            point(1, "compress/zlib/l1/text", "aa", "11"),
+            point(2, "compress/zlib/l1/text", "bb", "22"),
+        ];
+        let cut = only_used_libraries(&zlib_changed);
+        let l = line(Some(&cut[0]), &cut[1]);
+        assert!(
+            l.contains("libz.so.1 changed") && !l.contains("liblzma"),
+            "{l}"
+        );
+        // A command's libraries are unknown: every changed one is named.
+        let command = [
+            point(1, "command/x/wall", "aa", "11"),
+            point(2, "command/x/wall", "aa", "22"),
+        ];
+        let cut = only_used_libraries(&command);
+        assert!(line(Some(&cut[0]), &cut[1]).contains("liblzma.so.5 changed"));
+    }
 }

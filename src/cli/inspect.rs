@@ -110,7 +110,19 @@ pub fn discover(args: DiscoverArgs) -> Result<i32> {
     }
     let mut out = std::io::stdout().lock();
     for profile in profiles {
+        if profile.symlink_metadata().is_err() {
+            return Err(Error::Nix {
+                path: profile,
+                why: "no such profile; `ls -l /nix/var/nix/profiles` lists the system's, ~/.local/state/nix/profiles the user's".into(),
+            });
+        }
         let gens = nix::discover(&profile)?;
+        if gens.is_empty() {
+            return Err(Error::Nix {
+                path: profile,
+                why: "not a profile: no generation links (NAME-N-link) beside it".into(),
+            });
+        }
         let _ = writeln!(out, "{}: {} generations", profile.display(), gens.len());
         for (i, g) in gens.iter().enumerate() {
             let _ = writeln!(out, "  generation {}  {}", g.number, g.link.display());

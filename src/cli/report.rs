@@ -38,10 +38,10 @@ impl RunReport {
         if self.no_report {
             return Ok(());
         }
-        let dir = self
-            .report_dir
-            .clone()
-            .unwrap_or_else(|| report::default_dir(doc));
+        let dir = match &self.report_dir {
+            Some(dir) => dir.clone(),
+            None => report::new_dir(report::default_dir(doc))?,
+        };
         let page = report::write(std::slice::from_ref(doc), &dir)?;
         eprintln!("report: {}", report::file_url(&page));
         Ok(())

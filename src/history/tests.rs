@@ -166,3 +166,15 @@ fn last_is_the_latest_run_of_the_same_config_and_host() {
     assert_eq!(before.started, "2026-11-21T02:00:00Z");
     assert_eq!(before.results.len(), 2);
 }
+
+#[test]
+fn a_run_recorded_already_is_found_and_another_night_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open(&dir.path().join("history.db")).unwrap();
+    let first = night("2026-11-20T02:00:00Z", "aa", 0.1);
+    assert_eq!(h.recorded_as(&first).unwrap(), None);
+    let id = h.record(&first, "run").unwrap();
+    assert_eq!(h.recorded_as(&first).unwrap(), Some(id));
+    let next = night("2026-11-21T02:00:00Z", "aa", 0.1);
+    assert_eq!(h.recorded_as(&next).unwrap(), None);
+}

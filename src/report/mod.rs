@@ -69,6 +69,36 @@ pub fn default_dir(doc: &Document) -> PathBuf {
     Path::new("reports").join(if stamp.is_empty() { "report" } else { stamp })
 }
 
+/// A new directory for the report of a new run: `base` ([`default_dir`]), or
+/// when that is taken (two runs that started in the same second) the first free
+/// of `<base>-2`, `-3`…, created here so that two runs at once never share one.
+pub fn new_dir(base: PathBuf) -> Result<PathBuf> {
+    if let Some(parent) = base.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    for n in 1..1000 {
+        let dir = if n == 1 {
+            base.clone()
+        } else {
+            let mut name = base.as_os_str().to_owned();
+            name.push(format!("-{n}"));
+            PathBuf::from(name)
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
+    }
+    Err(Error::io(
+        &base,
+        std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "999 reports started in this second already",
+        ),
+    ))
+}
+
 /// `file:///abs/path`, percent-encoded, for a terminal to make clickable.
 pub fn file_url(path: &Path) -> String {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
@@ -133,6 +163,19 @@ mod tests {
         let mut doc: Document = serde_json::from_str(section::tests::MINIMAL).unwrap();
         doc.started = "2025-11-25T09:00:00Z".into();
         assert_eq!(default_dir(&doc), Path::new("reports/2025-11-25T09-00-00Z"));
+    }
+
+    #[test]
+    fn two_runs_started_in_the_same_second_get_two_report_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut doc: Document = serde_json::from_str(section::tests::MINIMAL).unwrap();
+        doc.started = "2025-11-25T09:00:00Z".into();
+        let base = tmp.path().join(default_dir(&doc));
+        let first = new_dir(base.clone()).unwrap();
+        let second = new_dir(base.clone()).unwrap();
+        assert_eq!(first, tmp.path().join("reports/2025-11-25T09-00-00Z"));
+        assert_eq!(second, tmp.path().join("reports/2025-11-25T09-00-00Z-2"));
+        assert!(first.is_dir() && second.is_dir());
     }
 
     #[test]

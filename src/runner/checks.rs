@@ -52,6 +52,7 @@ fn check_commands(plan: &Plan) -> Result<()> {
                 known.join(", ")
             )));
         }
+        c.check_programs(&plan.variants)?;
     }
     Ok(())
 }
@@ -146,6 +147,15 @@ fn checked_provenance(
                 .map(|d| d.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+        });
+    }
+    if let Some(s) = provenance.shadowed(variant) {
+        return Err(Error::ShadowedLibrary {
+            variant: variant.name.clone(),
+            process: s.process,
+            file: s.file,
+            loaded: s.loaded,
+            own: s.own,
         });
     }
     Ok(provenance)

@@ -116,6 +116,35 @@ impl CommandJob {
         Ok(cmd)
     }
 
+    /// Fails, naming the program and the variant, when a variant's command line
+    /// names a program that is not there: bad input, found before measuring,
+    /// never a crash of the variant.
+    pub fn check_programs(&self, variants: &[Variant]) -> Result<()> {
+        for v in variants {
+            let Some(argv) = self.argv_for(&v.name) else {
+                continue;
+            };
+            let found = process::find_program(OsStr::new(&argv[0]))
+                .is_some_and(|p| process::is_executable(&p));
+            if !found {
+                return Err(Error::Command {
+                    command: self.name.clone(),
+                    why: format!(
+                        "variant `{}` runs `{}`, which is not an executable{}",
+                        v.name,
+                        argv[0],
+                        if argv[0].contains('/') {
+                            ""
+                        } else {
+                            " on PATH"
+                        }
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// A run that exited with `code`: right unless non-zero and not allowed.
     pub fn judge(&self, run: &Run, code: i32) -> std::result::Result<(), Broken> {
         if code == 0 || self.allow_failure {
@@ -169,6 +198,28 @@ mod tests {
         assert_eq!(job.argv_for("hw").unwrap()[1], "--hwdec=vaapi");
         assert_eq!(job.argv_for("sw").unwrap(), ["mpv", "a.mkv"]);
         assert_eq!(job.warmup, DEFAULT_WARMUP);
+    }
+
+    #[test]
+    fn a_program_that_is_not_there_is_bad_input_naming_it_and_the_variant() {
+        let out = commands("[commands.dec]\nargv = [\"true\"]\nvariants.hw = [\"storebench-no-such-player\", \"a.mkv\"]\n").unwrap();
+        let Some(ProcessBench {
+            job: Job::Command(job),
+            ..
+        }) = out[0].process()
+        else {
+            panic!("a process benchmark")
+        };
+        let mut hw = Variant::system();
+        hw.name = "hw".into();
+        job.check_programs(&[Variant::system()]).unwrap();
+        let err = job.check_programs(&[Variant::system(), hw]).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("storebench-no-such-player") && text.contains("`hw`"),
+            "{text}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
     }
 
     #[test]

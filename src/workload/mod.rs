@@ -182,6 +182,17 @@ pub fn catalog(corpora: &[String]) -> Vec<BenchSpec> {
     out
 }
 
+/// The libraries the built-in benchmark `id` uses, whatever corpus it ran on;
+/// None for an id that is not built in (a command, a probe, a hyperfine
+/// import), whose libraries storebench cannot know.
+pub fn libraries_of(id: &str) -> Option<Vec<Library>> {
+    let corpus = id.rsplit('/').next().unwrap_or_default().to_string();
+    catalog(&[corpus])
+        .into_iter()
+        .find(|b| b.id == id)
+        .map(|b| b.libraries)
+}
+
 /// The benchmarks matching any of `patterns` (globs; `*` also crosses `/`), in
 /// catalog order; all of them when there is no pattern.
 pub fn select(catalog: Vec<BenchSpec>, patterns: &[String]) -> Result<Vec<BenchSpec>> {
@@ -236,6 +247,20 @@ mod tests {
             .into_iter()
             .map(|b| b.id)
             .collect()
+    }
+
+    #[test]
+    fn a_benchmark_uses_only_its_own_library_whatever_its_corpus() {
+        assert_eq!(
+            libraries_of("compress/zlib/l1/text"),
+            Some(vec![Library::Zlib])
+        );
+        assert_eq!(
+            libraries_of("decompress/xz/l6/my-logs.tar"),
+            Some(vec![Library::Lzma])
+        );
+        assert_eq!(libraries_of("python/startup/process"), Some(vec![]));
+        assert_eq!(libraries_of("command/decode/wall"), None);
     }
 
     #[test]
