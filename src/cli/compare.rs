@@ -206,7 +206,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         seed: before.seed,
         corpus,
         exe: current_exe()?,
-        cpus: crate::affinity::choose(theirs),
+        cpus: crate::affinity::choose(theirs.map(crate::affinity::Cpus)),
     };
     let mut settings = s.clone();
     settings.cpus = plan.cpus.clone();
