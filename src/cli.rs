@@ -10,6 +10,8 @@ mod compare;
 mod export;
 mod flags;
 mod history;
+#[cfg(test)]
+mod hostile;
 mod inspect;
 mod progress;
 mod run;
