@@ -139,7 +139,7 @@ impl Config {
                 ));
             }
         }
-        let max = crate::results::valid::MAX_SPAN_SECONDS;
+        let max = crate::bounds::MAX_SPAN_SECONDS;
         for (name, p) in &self.probes {
             for (key, text) in [("duration", &p.duration), ("interval", &p.interval)] {
                 let Some(text) = text else { continue };

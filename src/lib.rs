@@ -3,6 +3,7 @@
 
 pub mod affinity;
 pub mod baseline;
+pub mod bounds;
 pub mod calibrate;
 pub mod change;
 pub mod claims;

@@ -2,9 +2,9 @@
 //! what is not finite, not positive or out of bounds with a sentence naming the
 //! value, so that clap exits 2 before anything converts it to a `Duration` or
 //! sizes an allocation by it. The bounds are the results document's
-//! ([`crate::results::valid`]): a run storebench writes always loads back.
+//! ([`crate::bounds`]): a run storebench writes always loads back.
 
-use crate::results::valid::{
+use crate::bounds::{
     MAX_CORPUS_BYTES, MAX_SAMPLES, MAX_SLICE_SECONDS, MAX_SPAN_SECONDS, MAX_TIMEOUT_SECONDS,
 };
 use std::time::Duration;

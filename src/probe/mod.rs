@@ -18,9 +18,9 @@ mod select;
 pub use sample::{Event, Observation, Sample, Skipped, Window};
 pub use select::{Selector, Session};
 
+use crate::bounds::{MAX_SAMPLES, MAX_SPAN_SECONDS};
 use crate::config::ProbeConfig;
 use crate::error::{Error, Result};
-use crate::results::valid::{MAX_SAMPLES, MAX_SPAN_SECONDS};
 use crate::results::{BenchResult, ProbeRecord, ProbedProcess, SkippedProcess, PROBE_GROUP};
 use crate::stats;
 use crate::workload::Unit;

@@ -1,4 +1,4 @@
-//! What a results document may hold: the bounds on every number in it, checked
+//! What a results document may hold: the bounds on every number in it ([`crate::bounds`]), checked
 //! once when a stored document is loaded (a results file, a baseline, a
 //! hyperfine export, a run from the history), so that no later stage meets a
 //! time that is zero, negative or subnormal, a count that makes it work for
@@ -8,29 +8,11 @@
 //! always loads back.
 
 use super::{BenchResult, Document, Settings, Status};
+pub use crate::bounds::{
+    MAX_CORPUS_BYTES, MAX_RESULTS, MAX_SAMPLES, MAX_SECONDS, MAX_SLICE_SECONDS, MAX_SPAN_SECONDS,
+    MAX_TIMEOUT_SECONDS, MIN_SECONDS,
+};
 
-/// The most figures (times, values, rounds, turns, exit codes) one result may
-/// hold. Every statistic is a bootstrap over them; at ten thousand it takes
-/// about a second, at a million many minutes. It is also the most rounds a run
-/// may ask for and the most samples a probe may take.
-pub const MAX_SAMPLES: usize = 10_000;
-/// The most results entries (benchmarks × variants) one document may hold.
-pub const MAX_RESULTS: usize = 100_000;
-/// A time per iteration, in seconds, must lie within these bounds: below a
-/// picosecond it is no measurement (and a subnormal one breaks the charts'
-/// arithmetic), above 30 years it is a corrupt file.
-pub const MIN_SECONDS: f64 = 1e-12;
-pub const MAX_SECONDS: f64 = 1e9;
-/// The longest `--slice`: a variant's time per benchmark and round. Past a
-/// minute, a round takes longer than the machine stays steady.
-pub const MAX_SLICE_SECONDS: f64 = 60.0;
-/// The longest `--timeout`: a day.
-pub const MAX_TIMEOUT_SECONDS: f64 = 86_400.0;
-/// The longest of every other time span (`--max-time`, `--budget`,
-/// `--require-quiet`, a probe's `--duration`): a week.
-pub const MAX_SPAN_SECONDS: f64 = 7.0 * 86_400.0;
-/// The largest corpus, in bytes (1 GiB): each worker holds it in memory.
-pub const MAX_CORPUS_BYTES: u64 = 1 << 30;
 /// The largest figure (bytes of memory, seconds, a rate) or percentage.
 const MAX_FIGURE: f64 = 1e30;
 

@@ -68,7 +68,7 @@ impl CorpusSpec {
             CorpusSpec::Files { paths } => paths
                 .iter()
                 .map(|p| {
-                    let max = crate::results::valid::MAX_CORPUS_BYTES;
+                    let max = crate::bounds::MAX_CORPUS_BYTES;
                     let len = std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
                     if len > max {
                         return Err(Error::Corpus {
