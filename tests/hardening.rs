@@ -170,3 +170,24 @@ fn a_stored_run_with_a_negative_time_exits_2_naming_the_file_and_field() {
         refused(&args, "times[0] is -0.5");
     }
 }
+
+#[test]
+fn measuring_again_with_a_stored_zero_slice_exits_2_instead_of_spinning() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    let out = quick_run("all", &json);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut doc = read_json(&json);
+    doc["settings"]["slice_seconds"] = serde_json::json!(0.0);
+    let stored = dir.path().join("zero.json");
+    std::fs::write(&stored, doc.to_string()).unwrap();
+    refused(
+        &[
+            "compare",
+            stored.to_str().unwrap(),
+            "--no-report",
+            "--no-history",
+        ],
+        "under a millisecond",
+    );
+}

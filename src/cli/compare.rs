@@ -193,6 +193,12 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         );
     }
     let s = &before.settings;
+    if s.slice_seconds < 0.001 || s.timeout_seconds < 0.001 {
+        return Err(bad(format!(
+            "its slice ({} s) or timeout ({} s) is under a millisecond; nothing can be measured again with it",
+            s.slice_seconds, s.timeout_seconds
+        )));
+    }
     // The baseline's CPUs when this machine has them.
     let here = crate::affinity::allowed();
     let theirs =
