@@ -19,9 +19,19 @@ pub fn allowed() -> Vec<usize> {
         .collect()
 }
 
+/// `--cpus` as read: the CPUs to pin to, empty for `all`. A type of its own
+/// because clap reads an `Option<Vec<_>>` field as a list of values, one per
+/// occurrence, and a parser that returns the whole list then panics at access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cpus(pub Vec<usize>);
+
 /// Reads `--cpus`: `all` (no pinning, an empty list), or CPUs such as `3`, `2,3`,
 /// `0-3`, each one this process may use.
-pub fn parse(arg: &str) -> Result<Vec<usize>, String> {
+pub fn parse(arg: &str) -> Result<Cpus, String> {
+    parse_list(arg).map(Cpus)
+}
+
+fn parse_list(arg: &str) -> Result<Vec<usize>, String> {
     if arg == "all" {
         return Ok(vec![]);
     }
@@ -35,7 +45,15 @@ pub fn parse(arg: &str) -> Result<Vec<usize>, String> {
     let mut cpus = Vec::new();
     for part in arg.split(',') {
         match part.split_once('-') {
-            Some((a, b)) => cpus.extend(number(a)?..=number(b)?),
+            Some((a, b)) => {
+                let (a, b) = (number(a)?, number(b)?);
+                if a > b {
+                    return Err(format!(
+                        "`{part}` is an empty range; give the lower CPU first"
+                    ));
+                }
+                cpus.extend(a..=b);
+            }
             None => cpus.push(number(part)?),
         }
     }
@@ -54,8 +72,8 @@ pub fn parse(arg: &str) -> Result<Vec<usize>, String> {
 /// The CPUs a run pins to: those asked for (empty for `all`), or by default the
 /// last CPU this process may use (the first often takes the interrupts); none
 /// when it may use only one anyway.
-pub fn choose(asked: Option<Vec<usize>>) -> Vec<usize> {
-    asked.unwrap_or_else(|| {
+pub fn choose(asked: Option<Cpus>) -> Vec<usize> {
+    asked.map(|c| c.0).unwrap_or_else(|| {
         let all = allowed();
         match all.as_slice() {
             [_, .., last] => vec![*last],
@@ -122,10 +140,14 @@ mod tests {
     #[test]
     fn parse_reads_lists_and_ranges_and_refuses_cpus_out_of_reach() {
         let first = allowed()[0];
-        assert_eq!(parse(&first.to_string()), Ok(vec![first]));
-        assert_eq!(parse("all"), Ok(vec![]));
-        assert_eq!(parse(&format!("{first}-{first},{first}")), Ok(vec![first]));
+        assert_eq!(parse(&first.to_string()), Ok(Cpus(vec![first])));
+        assert_eq!(parse("all"), Ok(Cpus(vec![])));
+        assert_eq!(
+            parse(&format!("{first}-{first},{first}")),
+            Ok(Cpus(vec![first]))
+        );
         assert!(parse("x").unwrap_err().contains("not a CPU number"));
+        assert!(parse("3-1").unwrap_err().contains("empty range"));
         let err = parse("1000").unwrap_err();
         assert!(
             err.contains("CPU 1000 is not one this process may use"),

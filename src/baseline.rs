@@ -105,15 +105,17 @@ pub fn load(path: &Path) -> Result<Document> {
     match value.get("schema") {
         Some(serde_json::Value::String(schema)) => {
             check_schema(path, schema)?;
-            serde_json::from_value(value).map_err(|e| {
-                bad(
-                    path,
-                    format!("not a valid {SCHEMA} document ({e}); the file is corrupt"),
-                )
-            })
+            serde_json::from_value::<Document>(value)
+                .map_err(|e| {
+                    bad(
+                        path,
+                        format!("not a valid {SCHEMA} document ({e}); the file is corrupt"),
+                    )
+                })?
+                .checked(path)
         }
         Some(_) => Err(bad(path, "`schema` is not a string; the file is corrupt")),
-        None if looks_like_hyperfine(&value) => from_hyperfine(path, value),
+        None if looks_like_hyperfine(&value) => from_hyperfine(path, value)?.checked(path),
         None => Err(bad(
             path,
             "neither a storebench results document (it has no `schema`) nor a hyperfine --export-json file",

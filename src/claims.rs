@@ -92,6 +92,9 @@ pub struct Claims {
     pub claims: Vec<Claim>,
 }
 
+/// The largest claimed gain, in percent (a hundredfold).
+const MAX_CLAIM_PCT: f64 = 10_000.0;
+
 impl Claims {
     /// The built-in table (the repository's `claims.toml`).
     pub fn builtin() -> Claims {
@@ -123,9 +126,9 @@ impl Claims {
                 return Err(bad(format!("claim id `{}` is used twice", c.id)));
             }
             let [min, max] = c.range_pct;
-            if !(min.is_finite() && max.is_finite() && 0.0 < min && min <= max) {
+            if !(0.0 < min && min <= max && max <= MAX_CLAIM_PCT) {
                 return Err(bad(format!(
-                    "claim `{}`: range_pct must be [min, max] with 0 < min ≤ max (a claimed gain, positive = better), not [{min}, {max}]",
+                    "claim `{}`: range_pct must be [min, max] with 0 < min ≤ max ≤ {MAX_CLAIM_PCT} (a claimed gain, positive = better), not [{min}, {max}]",
                     c.id
                 )));
             }
@@ -454,6 +457,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("my.toml") && err.contains("`x`"), "{err}");
+        for range in ["[nan, 3]", "[3, inf]", "[1, 1e300]", "[-1, 3]"] {
+            let err = Claims::parse(&text.replace("[8, 3]", range), Path::new("my.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("range_pct"), "{range}: {err}");
+        }
         let twice = text.replace("[8, 3]", "[3, 8]").repeat(2);
         let err = Claims::parse(&twice, Path::new("my.toml"))
             .unwrap_err()

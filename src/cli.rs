@@ -8,7 +8,10 @@ mod calibrate;
 mod ci;
 mod compare;
 mod export;
+mod flags;
 mod history;
+#[cfg(test)]
+mod hostile;
 mod inspect;
 mod progress;
 mod run;
@@ -24,6 +27,7 @@ use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
 use crate::{host, table};
 use clap::{Args, Parser, Subcommand};
+use flags::{non_negative, positive};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -120,20 +124,6 @@ struct Store {
     baselines_dir: PathBuf,
 }
 
-fn positive(s: &str) -> std::result::Result<f64, String> {
-    match s.trim_end_matches('%').trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        _ => Err(format!("`{s}` is not a positive number of percent")),
-    }
-}
-
-fn non_negative(s: &str) -> std::result::Result<f64, String> {
-    match s.trim_end_matches('%').trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        _ => Err(format!("`{s}` is not a number of percent ≥ 0")),
-    }
-}
-
 #[derive(Args)]
 struct Selection {
     /// Benchmarks to run, as globs over ids (`*` crosses `/`); repeatable. Default: all.
@@ -143,7 +133,7 @@ struct Selection {
     #[arg(long = "corpus", value_name = "PATH")]
     corpora: Vec<PathBuf>,
     /// Size of each generated corpus (text, json, binary), in KiB.
-    #[arg(long, value_name = "KIB")]
+    #[arg(long, value_name = "KIB", value_parser = flags::kib)]
     corpus_kib: Option<usize>,
 }
 
@@ -151,16 +141,16 @@ struct Selection {
 #[derive(Args)]
 struct Sizing {
     /// Rounds: each gives every variant one time slice per benchmark.
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = flags::rounds)]
     rounds: u32,
     /// Time slice per benchmark, variant and round, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 0.25)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.25, value_parser = flags::slice)]
     slice: f64,
     /// A smoke run: 3 rounds of 0.05 s slices on 256 KiB corpora (unless given).
     #[arg(long)]
     quick: bool,
     /// Kill a worker that does not answer one benchmark within this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = flags::timeout)]
     timeout: f64,
     /// Seed for the corpora and the round order. Default: new each run, recorded.
     #[arg(long)]
@@ -170,7 +160,7 @@ struct Sizing {
     /// may use. The CPUs of a shared or virtual machine do not run at one speed,
     /// and variants measured on different ones differ for no reason of their own.
     #[arg(long, value_name = "LIST", value_parser = crate::affinity::parse)]
-    cpus: Option<Vec<usize>>,
+    cpus: Option<crate::affinity::Cpus>,
 }
 
 impl Sizing {

@@ -113,13 +113,48 @@ pub struct VariantConfig {
     pub glibc: Option<PathBuf>,
 }
 
+/// The most warm-up runs a `[commands.NAME]` may ask for.
+pub const MAX_WARMUP: u32 = 100;
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        toml::from_str(&text).map_err(|e| Error::Config {
+        let bad = |why: String| Error::Config {
             path: path.to_owned(),
-            why: e.to_string().trim_end().replace('\n', " "),
-        })
+            why,
+        };
+        let config: Config =
+            toml::from_str(&text).map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+        config.check_numbers().map_err(bad)?;
+        Ok(config)
+    }
+
+    /// The numbers a config holds, within the bounds the command line's flags
+    /// have: a warm-up count that ends, probe windows that are times.
+    fn check_numbers(&self) -> std::result::Result<(), String> {
+        for (name, c) in &self.commands {
+            if c.warmup.is_some_and(|w| w > MAX_WARMUP) {
+                return Err(format!(
+                    "commands.{name}.warmup: at most {MAX_WARMUP} warm-up runs"
+                ));
+            }
+        }
+        let max = crate::bounds::MAX_SPAN_SECONDS;
+        for (name, p) in &self.probes {
+            for (key, text) in [("duration", &p.duration), ("interval", &p.interval)] {
+                let Some(text) = text else { continue };
+                match humantime::parse_duration(text) {
+                    Ok(d) if !d.is_zero() && d.as_secs_f64() <= max => {}
+                    Ok(_) => {
+                        return Err(format!(
+                            "probes.{name}.{key} `{text}` must be above zero and at most a week"
+                        ))
+                    }
+                    Err(e) => return Err(format!("probes.{name}.{key} `{text}`: {e}")),
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `--config FILE` when given, else `storebench.toml` in the current directory
@@ -131,5 +166,29 @@ impl Config {
             None => return Ok((Config::default(), None)),
         };
         Ok((Config::load(&path)?, Some(path)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("storebench.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(&path)
+    }
+
+    #[test]
+    fn numbers_out_of_bounds_name_the_file_and_the_key() {
+        let e = load("[commands.x]\nargv = [\"true\"]\nwarmup = 4000000000\n").unwrap_err();
+        assert!(e.to_string().contains("commands.x.warmup"), "{e}");
+        assert!(e.to_string().contains("storebench.toml"), "{e}");
+        let e = load("[probes.p]\npids = [1]\ninterval = \"0s\"\n").unwrap_err();
+        assert!(e.to_string().contains("probes.p.interval"), "{e}");
+        let e = load("[probes.p]\npids = [1]\nduration = \"100years\"\n").unwrap_err();
+        assert!(e.to_string().contains("at most a week"), "{e}");
+        assert!(load("[probes.p]\npids = [1]\nduration = \"2m\"\n").is_ok());
     }
 }

@@ -437,7 +437,11 @@ mod tests {
         let gates = Gates::new(&CiConfig::default(), None, None).unwrap();
         let out = judge(&gates, &tonight, &changes, &r);
         assert!(out[0].passed, "only liblzma changed: {out:?}");
-        assert!(!out[0].message().contains("liblzma"), "{}", out[0].message());
+        assert!(
+            !out[0].message().contains("liblzma"),
+            "{}",
+            out[0].message()
+        );
     }
 
     #[test]

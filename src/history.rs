@@ -346,12 +346,13 @@ impl History {
         let Some((id, json)) = row else {
             return Ok(None);
         };
-        let before = serde_json::from_str(&json).map_err(|e| {
+        let before: Document = serde_json::from_str(&json).map_err(|e| {
             bad(
                 &self.path,
                 format!("run {id}'s document is unreadable ({e})"),
             )
         })?;
+        let before = before.checked(&self.path)?;
         Ok(Some((id, before)))
     }
 

@@ -6,6 +6,7 @@
 pub(crate) mod affinity;
 pub(crate) mod atomic;
 pub mod baseline;
+pub(crate) mod bounds;
 pub(crate) mod calibrate;
 pub(crate) mod change;
 pub(crate) mod claims;

@@ -147,7 +147,24 @@ fn tail(f: &mut std::fs::File) -> std::io::Result<String> {
     f.seek(SeekFrom::Start(len.saturating_sub(STDERR_TAIL)))?;
     let mut buf = Vec::new();
     f.read_to_end(&mut buf)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    Ok(printable(&String::from_utf8_lossy(&buf)))
+}
+
+/// A child's output made safe to show on a terminal, in the page and in
+/// the document: every control character but the line break and the tab (an
+/// escape sequence's ESC, a carriage return that overwrites the line, a bell,
+/// C1 controls) is written as its `\u{..}` escape, so nothing a child prints
+/// can move the cursor, retitle the terminal or hide text.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `name` as `execvp` would find it: itself when it holds a `/`, else the first
@@ -184,6 +201,15 @@ mod tests {
         assert_eq!(r.exit, Exit::Code(3));
         assert_eq!(r.stdout, "done\n");
         assert_eq!(r.stderr_tail, "oops\n");
+    }
+
+    #[test]
+    fn escape_sequences_on_a_childs_stderr_are_shown_escaped() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "printf 'a\\033]0;pwned\\007\\033[2J\\rb\\n' >&2"]);
+        let r = run(cmd, Stdout::Capture, Duration::from_secs(10)).unwrap();
+        assert_eq!(r.stderr_tail, "a\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\rb\n");
+        assert!(!r.stderr_tail.contains('\x1b'));
         assert!(
             r.cpu_seconds() > 0.0 && r.wall_seconds >= r.user_seconds * 0.5,
             "{r:?}"

@@ -12,6 +12,8 @@ use crate::variant::Variant;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod valid;
+
 pub const SCHEMA: &str = "storebench/1";
 
 /// Changes whose whole CI lies within ±1 % are "no change" unless told otherwise.
@@ -731,7 +733,21 @@ impl Document {
                 )))
             }
         }
-        serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+        let doc: Document = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+        doc.checked(path)
+    }
+
+    /// The document, if every number in it is within [`valid`]'s bounds; else
+    /// an error naming `path`, the field and why. Every loader of a stored
+    /// document passes it through here.
+    pub fn checked(self, path: &std::path::Path) -> crate::error::Result<Document> {
+        match valid::check(&self) {
+            Ok(()) => Ok(self),
+            Err(why) => Err(crate::error::Error::BadDocument {
+                path: path.to_owned(),
+                why,
+            }),
+        }
     }
 
     /// Writes the document to a temporary file beside `path` and renames it, so a

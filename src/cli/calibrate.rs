@@ -35,13 +35,13 @@ pub struct CalibrateArgs {
     #[command(flatten)]
     selection: Selection,
     /// The time the calibration may take, e.g. 90s, 5m.
-    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = super::flags::span)]
     budget: Duration,
     /// Time slice per benchmark, variant and round, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 0.25)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.25, value_parser = super::flags::slice)]
     slice: f64,
     /// The noise threshold the A/A verdicts use, in percent.
-    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_PCT)]
+    #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_PCT, value_parser = super::flags::non_negative)]
     noise: f64,
     #[arg(long)]
     seed: Option<u64>,

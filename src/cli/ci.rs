@@ -87,12 +87,12 @@ pub struct CiArgs {
     /// Before failing, measure the benchmarks that failed their gate N more rounds
     /// (at the end of the run, when a passing burst of load is likely over) and
     /// judge again with every round; 0 judges at once.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = super::flags::confirm)]
     confirm: u32,
     /// Wait, at most TIMEOUT (default 10m), for the machine to be quiet before
     /// measuring; exit 2 if it never is.
     #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, require_equals = true,
-          default_missing_value = "10m", value_parser = humantime::parse_duration)]
+          default_missing_value = "10m", value_parser = super::flags::span)]
     require_quiet: Option<Duration>,
     /// Write the results document, with the night's changes and gates.
     #[arg(long, value_name = "FILE")]

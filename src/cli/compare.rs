@@ -198,6 +198,12 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         );
     }
     let s = &before.settings;
+    if s.slice_seconds < 0.001 || s.timeout_seconds < 0.001 {
+        return Err(bad(format!(
+            "its slice ({} s) or timeout ({} s) is under a millisecond; nothing can be measured again with it",
+            s.slice_seconds, s.timeout_seconds
+        )));
+    }
     // The baseline's CPUs when this machine has them.
     let here = crate::affinity::allowed();
     let theirs =
@@ -211,7 +217,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         seed: before.seed,
         corpus,
         exe: current_exe()?,
-        cpus: crate::affinity::choose(theirs),
+        cpus: crate::affinity::choose(theirs.map(crate::affinity::Cpus)),
     };
     let mut settings = s.clone();
     settings.cpus = plan.cpus.clone();

@@ -26,7 +26,7 @@ pub struct CorpusArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Size of each corpus, in KiB.
-    #[arg(long, value_name = "KIB", default_value_t = 1024)]
+    #[arg(long, value_name = "KIB", default_value_t = 1024, value_parser = super::flags::kib)]
     corpus_kib: usize,
 }
 

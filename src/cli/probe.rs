@@ -59,10 +59,10 @@ pub(super) struct ProbeArgs {
     #[arg(long)]
     session: bool,
     /// How long to watch. Default: the probe's, else 60s.
-    #[arg(long, value_name = "TIME", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "TIME", value_parser = super::flags::span)]
     duration: Option<Duration>,
     /// Time between samples. Default: the probe's, else 1s.
-    #[arg(long, value_name = "TIME", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "TIME", value_parser = super::flags::span)]
     interval: Option<Duration>,
     /// The system state measured (`before`, `after`, `gen-42`), recorded as the
     /// run's one variant. Default: the start time.

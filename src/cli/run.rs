@@ -75,7 +75,7 @@ struct Adaptive {
     #[arg(long, value_name = "PCT", value_parser = positive)]
     target_ci: Option<f64>,
     /// The time a --target-ci run may take in all, e.g. 90s, 10m.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = super::flags::span)]
     max_time: Duration,
 }
 

@@ -36,8 +36,17 @@ const HEADER: [&str; 19] = [
 ];
 
 /// A field as RFC 4180 wants it: quoted, with quotes doubled, when it holds a
-/// comma, a quote or a line break.
+/// comma, a quote or a line break. Text that a spreadsheet would run as a
+/// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: a
+/// benchmark or variant name from a config) gets a leading `'`, as OWASP
+/// advises; a number, negative or not, stays a number.
 fn field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err();
+    let s = &if formula {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -143,6 +152,23 @@ mod tests {
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn a_field_a_spreadsheet_would_run_as_a_formula_is_neutralised() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(field("+1+cmd|' /C calc'!A0"), "'+1+cmd|' /C calc'!A0");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("-2+3"), "'-2+3");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\r=1"), "\"'\r=1\"");
+        // Numbers stay numbers.
+        assert_eq!(field("-1.5"), "-1.5");
+        assert_eq!(field("+2"), "+2");
+        assert_eq!(field("-3e-7"), "-3e-7");
     }
 
     #[test]

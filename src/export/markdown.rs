@@ -21,6 +21,25 @@ fn cell(s: &str) -> String {
         .replace('<', "&lt;")
 }
 
+/// Text in a line of Markdown outside a table (the heading): every character
+/// Markdown or HTML would read as markup is backslash-escaped, and line breaks
+/// and other control characters, which would end the heading, become spaces.
+fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~'
+            | '<' | '>' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
     out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
@@ -74,7 +93,8 @@ fn gates(out: &mut String, gates: &[GateOutcome]) {
 pub fn render(doc: &Document) -> String {
     let mut out = format!(
         "## storebench: {} on {}\n\n",
-        doc.started, doc.host.hostname
+        inline(&doc.started),
+        inline(&doc.host.hostname)
     );
     if let Some(ci) = &doc.ci {
         gates(&mut out, &ci.gates);
@@ -163,6 +183,35 @@ impl Exporter for Markdown {
 mod tests {
     use super::*;
     use crate::results::ChangeVerdict;
+
+    #[test]
+    fn the_heading_escapes_the_host_and_the_date() {
+        let mut doc = Document::of_results(vec![]);
+        doc.host.hostname =
+            "evil\n# Injected <img src=x onerror=alert(1)> [link](http://x) *b*".into();
+        doc.started = "`2026`\r\n---".into();
+        let out = render(&doc);
+        let heading = out.lines().next().unwrap();
+        assert!(heading.starts_with("## storebench: "), "{out}");
+        assert_eq!(
+            out.lines().filter(|l| l.contains("Injected")).count(),
+            1,
+            "{out}"
+        );
+        assert!(
+            heading.contains("Injected") && heading.contains("2026"),
+            "{out}"
+        );
+        assert!(
+            heading.contains("\\<img") && !heading.contains(" <img"),
+            "{heading}"
+        );
+        assert!(heading.contains("\\[link\\]\\(http://x\\)"), "{heading}");
+        assert!(
+            heading.contains("\\*b\\*") && heading.contains("\\`2026\\`"),
+            "{heading}"
+        );
+    }
 
     #[test]
     fn a_cell_cannot_break_out_of_its_table() {

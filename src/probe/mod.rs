@@ -18,6 +18,7 @@ mod select;
 pub use sample::{Event, Observation, Sample, Window};
 pub use select::{Selector, Session};
 
+use crate::bounds::{MAX_SAMPLES, MAX_SPAN_SECONDS};
 use crate::config::ProbeConfig;
 use crate::error::{Error, Result};
 use crate::results::{BenchResult, ProbeRecord, ProbedProcess, SkippedProcess, Unit, PROBE_GROUP};
@@ -123,6 +124,17 @@ impl Probe {
             duration: pick(name, "duration", duration, &cfg.duration, DEFAULT_DURATION)?,
             interval: pick(name, "interval", interval, &cfg.interval, DEFAULT_INTERVAL)?,
         };
+        if window.samples() > MAX_SAMPLES {
+            return Err(Error::ProbeWindow {
+                probe: name.into(),
+                why: format!(
+                    "{} every {} is {} samples, more than the {MAX_SAMPLES} a probe takes: lengthen the interval or shorten the duration",
+                    humantime::format_duration(window.duration),
+                    humantime::format_duration(window.interval),
+                    window.samples()
+                ),
+            });
+        }
         Ok(Probe {
             name: name.into(),
             description: cfg.description.clone(),
@@ -237,6 +249,12 @@ fn pick(
             why: format!("{key} is zero"),
         });
     }
+    if d.as_secs_f64() > MAX_SPAN_SECONDS {
+        return Err(Error::ProbeWindow {
+            probe: probe.into(),
+            why: format!("{key} is longer than a week"),
+        });
+    }
     Ok(d)
 }
 
@@ -315,6 +333,26 @@ mod tests {
         };
         let e = Probe::resolve(Some("x"), &bad, &IndexMap::new(), None, None).unwrap_err();
         assert!(e.to_string().contains("soon"), "{e}");
+    }
+
+    #[test]
+    fn an_interval_far_below_the_duration_is_refused_before_sampling() {
+        let adhoc = ProbeConfig {
+            pids: vec![1],
+            ..ProbeConfig::default()
+        };
+        let (day, ns) = (Duration::from_secs(86_400), Duration::from_nanos(1));
+        let e = Probe::resolve(None, &adhoc, &IndexMap::new(), Some(day), Some(ns)).unwrap_err();
+        assert!(
+            e.to_string().contains("more than the 10000 a probe takes"),
+            "{e}"
+        );
+        let long = ProbeConfig {
+            duration: Some("100years".into()),
+            ..adhoc
+        };
+        let e = Probe::resolve(None, &long, &IndexMap::new(), None, None).unwrap_err();
+        assert!(e.to_string().contains("longer than a week"), "{e}");
     }
 
     #[test]

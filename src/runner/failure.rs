@@ -41,7 +41,7 @@ impl Failure {
             Failure::Broken(why) => format!("variant `{v}` computed a wrong result in {bench}: {why}"),
             Failure::Hung(t) => format!("variant `{v}`: the worker did not answer {bench} within {:.0} s and was killed (raise --timeout if it is just slow)", t.as_secs_f64()),
             Failure::Process { why, .. } => format!("variant `{v}`: {why} during {bench}"),
-            Failure::Garbage(line) => format!("variant `{v}`: the worker printed something that is not a storebench reply during {bench}: {line}"),
+            Failure::Garbage(line) => format!("variant `{v}`: the worker printed something that is not a storebench reply during {bench}: {}", crate::process::printable(line)),
             Failure::Died { status, stderr } => {
                 let how = match status.and_then(|s| s.signal()) {
                     Some(sig) => format!("was killed by signal {sig} ({})", signal_name(sig)),
@@ -50,7 +50,7 @@ impl Failure {
                         None => "stopped answering".into(),
                     },
                 };
-                let tail = stderr.trim();
+                let tail = crate::process::printable(stderr.trim());
                 let tail = if tail.is_empty() { String::new() } else { format!("; it said: {}", tail.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ")) };
                 let hint = if tail.contains("GLIBC_") || tail.contains("libc.so.6") {
                     "; this looks like a glibc on the library path that does not match the loader: a glibc is used only through its own loader"

@@ -60,6 +60,16 @@ impl CorpusSpec {
             CorpusSpec::Files { paths } => paths
                 .iter()
                 .map(|p| {
+                    let max = crate::bounds::MAX_CORPUS_BYTES;
+                    let len = std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
+                    if len > max {
+                        return Err(Error::Corpus {
+                            path: p.clone(),
+                            why: format!(
+                                "the file holds {len} bytes, more than the {max} a corpus may"
+                            ),
+                        });
+                    }
                     let data = std::fs::read(p).map_err(|e| Error::io(p, e))?;
                     if data.is_empty() {
                         return Err(Error::Corpus {

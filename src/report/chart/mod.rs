@@ -171,6 +171,9 @@ pub fn padded_range(values: impl IntoIterator<Item = f64>, also: &[f64]) -> (f64
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.into_iter().chain(also.iter().copied()) {
         if v.is_finite() {
+            // Past ±1e12 % no axis is readable, and padding such a range
+            // overflows to infinity, where plotters' tick search never ends.
+            let v = v.clamp(-1e12, 1e12);
             lo = lo.min(v);
             hi = hi.max(v);
         }
@@ -184,6 +187,27 @@ pub fn padded_range(values: impl IntoIterator<Item = f64>, also: &[f64]) -> (f64
     }
     let pad = (hi - lo) * 0.06;
     (lo - pad, hi + pad)
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::padded_range;
+
+    #[test]
+    fn a_range_of_extreme_or_subnormal_values_is_finite_and_wide() {
+        for values in [
+            vec![1e-320, 2e-320],
+            vec![f64::MAX, -f64::MAX],
+            vec![f64::MAX, 1e-320, f64::NAN, f64::INFINITY],
+            vec![],
+        ] {
+            let (lo, hi) = padded_range(values.clone(), &[0.0]);
+            assert!(
+                lo.is_finite() && hi.is_finite() && hi - lo >= 1e-9,
+                "{values:?}: {lo}..{hi}"
+            );
+        }
+    }
 }
 
 /// A marker that differs by shape as well as colour, so variants stay apart in

@@ -139,7 +139,9 @@ impl Chart for ThroughputChart {
         let names: Vec<String> = self.rows.iter().map(|(b, _)| b.clone()).collect();
         let (lo, hi) = self
             .measured()
-            .filter(|(_, min, max)| *min > 0.0 && max.is_finite())
+            // A subnormal or astronomically large figure has no place on an
+            // axis: its logarithm's tick search would not end.
+            .filter(|(_, min, max)| *min >= 1e-30 && *max <= 1e30)
             .fold((f64::INFINITY, 0.0f64), |(lo, hi), (_, min, max)| {
                 (lo.min(min), hi.max(max))
             });
