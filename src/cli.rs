@@ -215,6 +215,9 @@ impl Sizing {
 
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    // Nothing storebench starts outlives it; but a page opened with `report
+    // --open` hands its browser to the desktop, which must stay.
+    let _guard = crate::process::guard(!matches!(cli.command, Command::Report(_)));
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(args),

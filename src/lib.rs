@@ -27,6 +27,7 @@ pub mod results;
 pub mod runner;
 pub mod stats;
 pub mod table;
+pub mod tempfiles;
 pub mod variant;
 pub mod worker;
 pub mod workload;

@@ -631,11 +631,12 @@ impl Document {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-        serde_json::to_writer_pretty(&mut tmp, self).map_err(|e| Error::io(path, e.into()))?;
-        std::io::Write::write_all(&mut tmp, b"\n").map_err(|e| Error::io(path, e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-        Ok(())
+        crate::tempfiles::replace(path, |f| {
+            let mut out = std::io::BufWriter::new(f);
+            serde_json::to_writer_pretty(&mut out, self)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+            std::io::Write::flush(&mut out)
+        })
+        .map_err(|e| Error::io(path, e))
     }
 }

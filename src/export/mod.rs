@@ -126,15 +126,7 @@ pub fn write(doc: &Document, request: &Request) -> Result<Vec<Output>> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    crate::tempfiles::replace(path, |f| f.write_all(bytes)).map_err(|e| Error::io(path, e))
 }
 
 fn append(path: &Path, bytes: &[u8]) -> Result<()> {

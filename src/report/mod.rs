@@ -46,15 +46,11 @@ pub fn write(docs: &[Document], dir: &Path) -> Result<PathBuf> {
     let html = render(docs)?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join(PAGE);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::io::Write::write_all(&mut tmp, html.as_bytes()).map_err(|e| Error::io(&path, e))?;
-    // A report is for reading by anyone, maybe through a web server; the
-    // temporary file was created private.
-    use std::os::unix::fs::PermissionsExt;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))
-        .map_err(|e| Error::io(&path, e))?;
-    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    // A new report is for reading by anyone, maybe through a web server.
+    crate::tempfiles::replace_with(&path, Some(0o644), |f| {
+        std::io::Write::write_all(f, html.as_bytes())
+    })
+    .map_err(|e| Error::io(&path, e))?;
     Ok(path)
 }
 
