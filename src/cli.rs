@@ -10,10 +10,11 @@ mod compare;
 mod export;
 mod history;
 mod inspect;
+mod outputs;
 mod progress;
 mod run;
 
-use crate::baseline::{self, Saved};
+use crate::baseline;
 use crate::compare::{Options, DEFAULT_NOISE_PCT};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
@@ -24,7 +25,7 @@ use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
 use crate::{host, table};
 use clap::{Args, Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 const EXIT_CODES: &str = "\
@@ -118,6 +119,11 @@ struct Store {
     /// Where `--save NAME` writes NAME.json and `compare NAME` reads it.
     #[arg(long, value_name = "DIR", default_value = baseline::DEFAULT_DIR)]
     baselines_dir: PathBuf,
+    /// Let an incomplete run (a benchmark failed) replace a stored file that this
+    /// storebench cannot read (a newer schema, a corrupt file); without it such a
+    /// file is kept and the run exits 2.
+    #[arg(long)]
+    replace_baseline: bool,
 }
 
 fn positive(s: &str) -> std::result::Result<f64, String> {
@@ -373,28 +379,6 @@ fn present(doc: &Document, before: Option<(&Document, &str)>) {
         println!();
         print!("{summary}");
     }
-}
-
-/// Writes the document where asked: `--json FILE`, `--save NAME`.
-fn keep(doc: &Document, json: Option<&Path>, save: Option<&str>, store: &Store) -> Result<()> {
-    if let Some(path) = json {
-        doc.write_atomic(path)?;
-        eprintln!("wrote {}", path.display());
-    }
-    if let Some(name) = save {
-        match baseline::save(doc, &store.baselines_dir, name)? {
-            Saved::Written(p) => eprintln!("saved baseline {}", p.display()),
-            Saved::WrittenIncomplete(p) => eprintln!(
-                "warning: saved baseline {}, but the run is incomplete (a benchmark failed)",
-                p.display()
-            ),
-            Saved::Kept(p) => eprintln!(
-                "warning: kept the existing baseline {}: this run is incomplete (a benchmark failed) and does not replace it",
-                p.display()
-            ),
-        }
-    }
-    Ok(())
 }
 
 /// The exit code: 3 when something failed, 1 when the gate (a regression beyond

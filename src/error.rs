@@ -110,6 +110,9 @@ pub enum Error {
     #[error("every process matching {selectors} is unreadable, nothing to measure: {skipped}")]
     ProbeUnreadable { selectors: String, skipped: String },
 
+    #[error("every process matching {selectors} exited before the first sample: nothing was measured; probe something that keeps running for the window")]
+    ProbeVanished { selectors: String },
+
     #[error("no probe named `{name}` in the config or built in (known: {known}); add a [probes.{name}] table or give selectors such as --name")]
     UnknownProbe { name: String, known: String },
 
@@ -136,6 +139,9 @@ pub enum Error {
 
     #[error("history {path}: {why}")]
     History { path: PathBuf, why: String },
+
+    #[error("output {path}: {why}")]
+    Output { path: PathBuf, why: String },
 
     #[error("{0}")]
     Usage(String),

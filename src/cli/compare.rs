@@ -1,7 +1,8 @@
 //! `storebench compare` and `storebench baselines`: the before/after-rebuild flow
 //! over stored runs.
 
-use super::{conclude, current_exe, keep, measure, present, variants, Judging, Store};
+use super::outputs::{self, Outputs};
+use super::{conclude, current_exe, measure, present, variants, Judging, Store};
 use crate::baseline;
 use crate::claims::{self, Claims};
 use crate::config::Config;
@@ -94,6 +95,15 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
     let dir = &args.store.baselines_dir;
     let before_path = baseline::resolve(&args.runs[0], dir)?;
     let before = baseline::load(&before_path)?;
+    let outputs = Outputs {
+        json: args.json.as_deref(),
+        save: args.save.as_deref(),
+        store: &args.store,
+        exports: &args.exports,
+        report: &args.report,
+        recording: (args.runs.len() == 1).then_some((&args.recording, "compare")),
+    };
+    outputs.check()?;
     let mut label = label_of(&before_path);
     let mut after = match args.runs.get(1) {
         Some(arg) => {
@@ -122,18 +132,8 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         println!();
         println!("nothing changed between these runs: the same files were loaded (did the rebuild take? check the store paths)");
     }
-    keep(
-        &after,
-        args.json.as_deref(),
-        args.save.as_deref(),
-        &args.store,
-    )?;
-    if args.runs.len() == 1 {
-        args.recording.record(&after, "compare")?;
-    }
-    args.exports.write(&after)?;
-    args.report.write(&after)?;
-    Ok(conclude(&after, args.fail_on))
+    let failed = outputs.write(&after);
+    Ok(outputs::exit_code(conclude(&after, args.fail_on), &failed))
 }
 
 /// Measures now with the stored run's variants (unless given), benchmarks, corpus,

@@ -57,6 +57,24 @@ impl Recording {
         path.map(|p| History::open(&p)).transpose()
     }
 
+    /// Fails when `--history` does not open; warns, before anything is measured,
+    /// when the default database does not.
+    pub fn check(&self) -> Result<()> {
+        if self.no_history {
+            return Ok(());
+        }
+        match (&self.history, history::default_path()) {
+            (Some(p), _) => History::open(p).map(drop),
+            (None, Some(p)) => {
+                if let Err(e) = History::open(&p) {
+                    eprintln!("warning: the run will not be recorded: {e} (give --history PATH or --no-history)");
+                }
+                Ok(())
+            }
+            (None, None) => Ok(()),
+        }
+    }
+
     /// Records `doc`. A failure is an error when `--history` was given, and a
     /// warning for the default database (a read-only home must not lose a run's
     /// printed results).
