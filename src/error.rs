@@ -88,7 +88,13 @@ pub enum Error {
     Corpus { path: PathBuf, why: String },
 
     #[error("variant `{variant}`: the worker could not start: {why}")]
-    WorkerStart { variant: String, why: String },
+    WorkerStart {
+        variant: String,
+        why: String,
+        /// It started and then crashed, hung or babbled (a library's constructor
+        /// that crashes, say): a broken variant, exit 3, not bad input.
+        crashed: bool,
+    },
 
     #[error(
         "variants disagree on the corpus bytes: `{a}` hashed {name} as {hash_a}, `{b}` as {hash_b}"
@@ -178,9 +184,13 @@ pub mod exit {
 }
 
 impl Error {
-    /// Every error of the library is about its input; a broken variant is not an
-    /// error but a result, and is mapped by the caller.
+    /// Every error of the library is about its input, but for a worker that
+    /// crashed before it could measure; a broken variant found while measuring
+    /// is not an error but a result, and is mapped by the caller.
     pub fn exit_code(&self) -> i32 {
-        exit::BAD_INPUT
+        match self {
+            Error::WorkerStart { crashed: true, .. } => exit::BROKEN,
+            _ => exit::BAD_INPUT,
+        }
     }
 }

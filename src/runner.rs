@@ -470,6 +470,7 @@ fn start_checked(
             Worker::spawn(plan, variant, true).map_err(|f| Error::WorkerStart {
                 variant: variant.name.clone(),
                 why: f.describe(variant, "start-up"),
+                crashed: !matches!(f, Failure::Died { status: None, .. }),
             })?;
         let Reply::Ready {
             provenance,

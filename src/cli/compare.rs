@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::results::Document;
 use crate::runner::Plan;
+use crate::variant::Variant;
 use crate::workload::{self, corpus::CorpusSpec};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,11 @@ pub struct CompareArgs {
     /// Variants to measure now from a TOML file instead of the baseline's.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Apply the stored variants' environment even where it makes processes load
+    /// or run code (LD_*, PYTHON*, NODE_OPTIONS, …; see the README); without it
+    /// such a baseline is refused, and its plain values are applied and shown.
+    #[arg(long)]
+    trust_baseline_env: bool,
     /// Write the new run's results document, with the comparisons.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -160,6 +166,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
                 });
             }
         }
+        stored_env(&vs, path, args.trust_baseline_env)?;
         vs
     } else {
         variants(&args.variants, &config)?
@@ -214,6 +221,37 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     settings.noise_pct = args.judging.noise;
     let until = super::run::adaptive(&plan, &settings);
     measure(&plan, settings, until)
+}
+
+/// Shows the environment the stored variants set, and refuses what would make
+/// a process load or run code unless `trusted`: a data file must not choose code.
+fn stored_env(variants: &[Variant], path: &Path, trusted: bool) -> Result<()> {
+    for v in variants.iter().filter(|v| !v.env.is_empty()) {
+        let shown: Vec<String> = v.env.iter().map(|(k, val)| format!("{k}={val}")).collect();
+        eprintln!(
+            "note: variant `{}` runs with the environment stored in {}: {}",
+            v.name,
+            path.display(),
+            shown.join(" ")
+        );
+        let code: Vec<&str> = v
+            .env
+            .keys()
+            .map(String::as_str)
+            .filter(|k| crate::variant::loads_code(k))
+            .collect();
+        if !code.is_empty() && !trusted {
+            return Err(Error::Baseline {
+                path: path.to_owned(),
+                why: format!(
+                    "variant `{}` would run with {} from this file, which make processes load or run code; a stored run does not choose code: define the variant in your own config (--config) or pass --trust-baseline-env",
+                    v.name,
+                    code.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The corpus a stored run measured: regenerated from its seed, or its files.

@@ -140,13 +140,21 @@ impl Db {
         let path = path.unwrap_or_else(|| PathBuf::from("history.db"));
         History::open(&path)
     }
+
+    /// The database, to list or trend: read-only, so a history that cannot be
+    /// written still reads.
+    fn open_read_only(&self) -> Result<History> {
+        let path = self.history.clone().or_else(history::default_path);
+        let path = path.unwrap_or_else(|| PathBuf::from("history.db"));
+        History::open_read_only(&path)
+    }
 }
 
 pub fn history(args: HistoryArgs) -> Result<i32> {
     match args.action {
         Some(Action::Import { files, db }) => import(&files, &db),
         None => {
-            let h = args.db.open()?;
+            let h = args.db.open_read_only()?;
             match args.bench {
                 Some(glob) => trend(&h, &glob),
                 None => list(&h),
