@@ -108,7 +108,8 @@ pub(super) fn writable(path: &Path) -> Result<()> {
 }
 
 /// The exit code of a command that concluded `code` and whose outputs `failed`:
-/// at least 2 when one did.
+/// 2 when one did (something asked for was not done), whatever the verdicts,
+/// which are printed and in the outputs that were written.
 pub(super) fn exit_code(code: i32, failed: &[Error]) -> i32 {
     if failed.is_empty() {
         return code;
@@ -117,5 +118,5 @@ pub(super) fn exit_code(code: i32, failed: &[Error]) -> i32 {
         "error: {} output(s) could not be written (above); every other output was",
         failed.len()
     );
-    code.max(exit::BAD_INPUT)
+    exit::BAD_INPUT
 }
