@@ -35,8 +35,12 @@ Exit codes:
      (its whole 95 % CI below −PCT %); with `ci`, a gate of the night failed
   2  bad input: a variant path, a missing library, a config, a pattern, a claims
      file, a corrupt, truncated or newer-schema baseline or history; with
-     `ci --require-quiet`, a machine that never got quiet
-  3  a variant computed wrong results (broken), or its worker crashed or hung
+     `ci --require-quiet`, a machine that never got quiet; an output that
+     could not be written (checked before measuring; the others are written)
+  3  a variant computed wrong results (broken), or its worker crashed or hung,
+     at start-up too
+  130, 143, 129  interrupted by SIGINT, SIGTERM, SIGHUP (nothing it started is
+     left running)
 
 Verdicts: positive changes are better for every unit (a rate that rises, a time,
 memory or CPU use that falls). A change whose CI lies within ±--noise is \"no
