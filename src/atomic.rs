@@ -6,26 +6,14 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` through a temporary file in the same directory,
-/// flushed to disk and then renamed over `path`. The directory must exist. The
-/// file keeps the temporary file's private mode (0600) unless `mode` says
-/// otherwise.
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// ([`crate::tempfiles::replace_with`]), synced and then renamed over `path`.
+/// The directory must exist. A replaced file keeps its mode; a new one gets
+/// `mode` when given, else what a plainly created file would (0666 less the
+/// umask).
 pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    if let Some(mode) = mode {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    crate::tempfiles::replace_with(path, mode, |f| f.write_all(bytes))
+        .map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

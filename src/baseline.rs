@@ -75,15 +75,26 @@ pub fn complete(doc: &Document) -> bool {
 }
 
 /// Stores `doc` as `DIR/NAME.json`, atomically. An incomplete run (a broken,
-/// crashed or hung benchmark) never replaces a baseline that loads.
-pub fn save(doc: &Document, dir: &Path, name: &str) -> Result<Saved> {
+/// crashed or hung benchmark) never replaces a baseline that loads, nor, unless
+/// `replace_unreadable`, a file this storebench cannot read (a newer schema may
+/// hold a good run it cannot judge): that is an error.
+pub fn save(doc: &Document, dir: &Path, name: &str, replace_unreadable: bool) -> Result<Saved> {
     let path = path_for(dir, name)?;
     if complete(doc) {
         doc.write_atomic(&path)?;
         return Ok(Saved::Written(path));
     }
-    if path.exists() && load(&path).is_ok() {
-        return Ok(Saved::Kept(path));
+    if path.exists() {
+        match load(&path) {
+            Ok(_) => return Ok(Saved::Kept(path)),
+            Err(e) if !replace_unreadable => {
+                return Err(bad(
+                    &path,
+                    format!("kept: this run is incomplete (a benchmark failed) and does not replace a file this storebench cannot read ({e}); pass --replace-baseline to replace it anyway, or --save another name"),
+                ))
+            }
+            Err(_) => {}
+        }
     }
     doc.write_atomic(&path)?;
     Ok(Saved::WrittenIncomplete(path))

@@ -13,10 +13,11 @@ mod history;
 #[cfg(test)]
 mod hostile;
 mod inspect;
+mod outputs;
 mod progress;
 mod run;
 
-use crate::baseline::{self, Saved};
+use crate::baseline;
 use crate::compare::{Options, DEFAULT_NOISE_PCT};
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
@@ -28,7 +29,7 @@ use crate::workload::{self};
 use crate::{host, table};
 use clap::{Args, Parser, Subcommand};
 use flags::{non_negative, positive};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 const EXIT_CODES: &str = "\
@@ -38,8 +39,12 @@ Exit codes:
      (its whole 95 % CI below −PCT %); with `ci`, a gate of the night failed
   2  bad input: a variant path, a missing library, a config, a pattern, a claims
      file, a corrupt, truncated or newer-schema baseline or history; with
-     `ci --require-quiet`, a machine that never got quiet
-  3  a variant computed wrong results (broken), or its worker crashed or hung
+     `ci --require-quiet`, a machine that never got quiet; an output that
+     could not be written (checked before measuring; the others are written)
+  3  a variant computed wrong results (broken), or its worker crashed or hung,
+     at start-up too
+  130, 143, 129  interrupted by SIGINT, SIGTERM, SIGHUP (nothing it started is
+     left running)
 
 Verdicts: positive changes are better for every unit (a rate that rises, a time,
 memory or CPU use that falls). A change whose CI lies within ±--noise is \"no
@@ -122,6 +127,11 @@ struct Store {
     /// Where `--save NAME` writes NAME.json and `compare NAME` reads it.
     #[arg(long, value_name = "DIR", default_value = baseline::DEFAULT_DIR)]
     baselines_dir: PathBuf,
+    /// Let an incomplete run (a benchmark failed) replace a stored file that this
+    /// storebench cannot read (a newer schema, a corrupt file); without it such a
+    /// file is kept and the run exits 2.
+    #[arg(long)]
+    replace_baseline: bool,
 }
 
 #[derive(Args)]
@@ -205,6 +215,9 @@ impl Sizing {
 
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    // Nothing storebench starts outlives it; but a page opened with `report
+    // --open` hands its browser to the desktop, which must stay.
+    let _guard = crate::process::guard(!matches!(cli.command, Command::Report(_)));
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compare(args) => compare::compare(args),
@@ -419,28 +432,6 @@ fn present(doc: &Document, before: Option<(&Document, &str)>) {
         println!();
         print!("{summary}");
     }
-}
-
-/// Writes the document where asked: `--json FILE`, `--save NAME`.
-fn keep(doc: &Document, json: Option<&Path>, save: Option<&str>, store: &Store) -> Result<()> {
-    if let Some(path) = json {
-        doc.write_atomic(path)?;
-        eprintln!("wrote {}", path.display());
-    }
-    if let Some(name) = save {
-        match baseline::save(doc, &store.baselines_dir, name)? {
-            Saved::Written(p) => eprintln!("saved baseline {}", p.display()),
-            Saved::WrittenIncomplete(p) => eprintln!(
-                "warning: saved baseline {}, but the run is incomplete (a benchmark failed)",
-                p.display()
-            ),
-            Saved::Kept(p) => eprintln!(
-                "warning: kept the existing baseline {}: this run is incomplete (a benchmark failed) and does not replace it",
-                p.display()
-            ),
-        }
-    }
-    Ok(())
 }
 
 /// The exit code: 3 when something failed, 1 when the gate (a regression beyond

@@ -97,7 +97,13 @@ pub enum Error {
     Corpus { path: PathBuf, why: String },
 
     #[error("variant `{variant}`: the worker could not start: {why}")]
-    WorkerStart { variant: String, why: String },
+    WorkerStart {
+        variant: String,
+        why: String,
+        /// It started and then crashed, hung or babbled (a library's constructor
+        /// that crashes, say): a broken variant, exit 3, not bad input.
+        crashed: bool,
+    },
 
     #[error(
         "variants disagree on the corpus bytes: `{a}` hashed {name} as {hash_a}, `{b}` as {hash_b}"
@@ -118,6 +124,9 @@ pub enum Error {
 
     #[error("every process matching {selectors} is unreadable, nothing to measure: {skipped}")]
     ProbeUnreadable { selectors: String, skipped: String },
+
+    #[error("every process matching {selectors} exited before the first sample: nothing was measured; probe something that keeps running for the window")]
+    ProbeVanished { selectors: String },
 
     #[error("no probe named `{name}` in the config or built in (known: {known}); add a [probes.{name}] table or give selectors such as --name")]
     UnknownProbe { name: String, known: String },
@@ -145,6 +154,9 @@ pub enum Error {
 
     #[error("history {path}: {why}")]
     History { path: PathBuf, why: String },
+
+    #[error("output {path}: {why}")]
+    Output { path: PathBuf, why: String },
 
     #[error("{0}")]
     Usage(String),
@@ -181,9 +193,13 @@ pub mod exit {
 }
 
 impl Error {
-    /// Every error of the library is about its input; a broken variant is not an
-    /// error but a result, and is mapped by the caller.
+    /// Every error of the library is about its input, but for a worker that
+    /// crashed before it could measure; a broken variant found while measuring
+    /// is not an error but a result, and is mapped by the caller.
     pub fn exit_code(&self) -> i32 {
-        exit::BAD_INPUT
+        match self {
+            Error::WorkerStart { crashed: true, .. } => exit::BROKEN,
+            _ => exit::BAD_INPUT,
+        }
     }
 }

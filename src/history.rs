@@ -170,6 +170,43 @@ impl History {
         Ok(history)
     }
 
+    /// Opens an existing database only to read it, as `storebench history` does:
+    /// nothing is created, migrated or locked for writing, so a history on a
+    /// read-only file or file system lists. A database in WAL mode whose
+    /// directory we cannot write is read as immutable (no `-shm` can be made).
+    pub fn open_read_only(path: &Path) -> Result<History> {
+        use rusqlite::OpenFlags;
+        let fail = |e: rusqlite::Error| bad(path, e);
+        if !path.exists() {
+            // Nothing to read: an empty history, made as a run would make it.
+            return History::open(path);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let version =
+            |c: &Connection| c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0));
+        let conn = match Connection::open_with_flags(path, flags) {
+            Ok(c) if version(&c).is_ok() => c,
+            _ => {
+                let mut uri = OsString::from("file:");
+                uri.push(path.as_os_str());
+                uri.push("?immutable=1");
+                Connection::open_with_flags(Path::new(&uri), flags).map_err(fail)?
+            }
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        let found = version(&conn).map_err(fail)?;
+        if found != VERSION {
+            return Err(bad(
+                path,
+                format!("the history has schema version {found}, this storebench reads {VERSION}; open it once where it can be written (storebench run) to migrate it, or use a storebench of its version"),
+            ));
+        }
+        Ok(History {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -32,6 +32,7 @@ pub mod results;
 pub mod runner;
 pub mod stats;
 pub(crate) mod table;
+pub(crate) mod tempfiles;
 pub mod variant;
 pub mod worker;
 pub mod workload;

@@ -101,6 +101,8 @@ impl Variant {
     }
 
     fn new(name: &str, cfg: &VariantConfig) -> Result<Variant> {
+        // Stored absolute: a baseline compared from another directory finds them.
+        let cfg = &absolute(cfg);
         let glibc = cfg
             .glibc
             .as_deref()
@@ -229,6 +231,88 @@ impl Variant {
     }
 }
 
+/// `cfg` with every relative path made absolute against the current directory
+/// (`profile:` and `closure:` roots are left to `nix`).
+fn absolute(cfg: &VariantConfig) -> VariantConfig {
+    let abs = |p: &PathBuf| {
+        let nix = p
+            .to_str()
+            .is_some_and(|s| s.starts_with("profile:") || s.starts_with("closure:"));
+        if nix || p.is_absolute() {
+            return p.clone();
+        }
+        std::path::absolute(p).unwrap_or_else(|_| p.clone())
+    };
+    let mut out = cfg.clone();
+    out.libs = cfg.libs.iter().map(abs).collect();
+    out.python = cfg.python.as_ref().map(abs);
+    out.node = cfg.node.as_ref().map(abs);
+    out.glibc = cfg.glibc.as_ref().map(abs);
+    out
+}
+
+/// Environment variables that make a process load or run code chosen by their
+/// value, or find programs, libraries, modules or start-up files through it:
+/// a stored run never sets them without the user's say (see `compare`). Names
+/// are matched exactly, by prefix, or by suffix (the search paths).
+pub const CODE_ENV_EXACT: &[&str] = &[
+    "PATH",
+    "HOME",
+    "ENV",
+    "BASH_ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PS4",
+    "GLIBC_TUNABLES",
+    "OPENSSL_CONF",
+    "OPENSSL_ENGINES",
+    "OPENSSL_MODULES",
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "GTK_MODULES",
+    "GIO_EXTRA_MODULES",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+];
+
+/// Prefixes of [`CODE_ENV_EXACT`]'s kind: the loader's (`LD_PRELOAD`,
+/// `LD_AUDIT`, …) and the interpreters' (`PYTHONSTARTUP`, `NODE_OPTIONS`, …).
+pub const CODE_ENV_PREFIXES: &[&str] = &[
+    "LD_",
+    "DYLD_",
+    "PYTHON",
+    "NODE_",
+    "NPM_CONFIG_",
+    "PERL",
+    "RUBY",
+    "GEM_",
+    "LUA_",
+    "TCL",
+    "BASH_FUNC_",
+    "NIX_LD",
+    "GCONV_",
+    "GST_",
+    "QT_",
+    "LIBGL_",
+    "LIBVA_",
+    "VDPAU_",
+    "VK_",
+    "__EGL_",
+    "__GLX_",
+];
+
+/// Suffixes: a search path or a home is where a program looks for code.
+pub const CODE_ENV_SUFFIXES: &[&str] = &["PATH", "_HOME", "_PRELOAD", "_MODULES", "_OPTIONS"];
+
+/// Whether the variable `name` can make a process load or run code.
+pub fn loads_code(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    CODE_ENV_EXACT.contains(&upper.as_str())
+        || CODE_ENV_PREFIXES.iter().any(|p| upper.starts_with(p))
+        || CODE_ENV_SUFFIXES.iter().any(|s| upper.ends_with(s))
+}
+
 fn check_name(name: &str) -> std::result::Result<(), String> {
     if name.is_empty() {
         return Err("the variant name is empty".into());
@@ -290,6 +374,35 @@ fn dir_has(dir: &Path, lib: Library) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loader_and_interpreter_variables_load_code_and_plain_values_do_not() {
+        for name in [
+            "LD_PRELOAD",
+            "LD_AUDIT",
+            "ld_library_path",
+            "PYTHONSTARTUP",
+            "PYTHONPATH",
+            "NODE_OPTIONS",
+            "PERL5OPT",
+            "BASH_ENV",
+            "PATH",
+            "GST_PLUGIN_PATH",
+            "OPENSSL_CONF",
+            "BASH_FUNC_ls%%",
+        ] {
+            assert!(loads_code(name), "{name}");
+        }
+        for name in [
+            "OPENSSL_ia32cap",
+            "OMP_NUM_THREADS",
+            "MALLOC_ARENA_MAX",
+            "LANG",
+            "TZ",
+        ] {
+            assert!(!loads_code(name), "{name}");
+        }
+    }
 
     #[test]
     fn a_root_with_lib_uses_lib_and_a_flat_root_is_used_as_is() {

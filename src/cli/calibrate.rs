@@ -58,6 +58,9 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
     if args.selection.benches.is_empty() {
         args.selection.benches = calibrate::DEFAULT_BENCHES.map(String::from).to_vec();
     }
+    if let Some(path) = &args.json {
+        super::outputs::writable(path)?;
+    }
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let corpus = args.selection.corpus(false, seed);
     let variants = calibrate::variants(base);

@@ -2,9 +2,8 @@
 //! measures, compares with a reference, applies the gates, records the run,
 //! writes the report and prints a short summary, bad news first.
 
-use super::{
-    conclude, keep, measure, report::RunReport, variants, Judging, Selection, Sizing, Store,
-};
+use super::outputs::{self, Outputs};
+use super::{conclude, measure, report::RunReport, variants, Judging, Selection, Sizing, Store};
 use crate::change::{self, Nights};
 use crate::claims::{self, Claims};
 use crate::compare::{self, Options};
@@ -136,6 +135,15 @@ pub fn ci(args: CiArgs) -> Result<i32> {
     let key = history::key_of(&names, &args.selection.benches);
     let hostname = crate::host::detect().hostname;
     let against = reference(&args, history.as_ref(), &hostname, &key)?;
+    let outputs = Outputs {
+        json: args.json.as_deref(),
+        save: None,
+        store: &args.store,
+        exports: &args.exports,
+        report: &args.report,
+        recording: None,
+    };
+    outputs.check()?;
     let env = quiet_machine(args.require_quiet)?;
     let opts = args.judging.options(plan.seed);
     let within = args.against == "none";
@@ -156,20 +164,23 @@ pub fn ci(args: CiArgs) -> Result<i32> {
         environment: env,
         confirm_rounds: doc.settings.rounds - plan.rounds,
     });
-    // The measurement is kept first: a report or an export that fails must not lose it.
-    keep(&doc, args.json.as_deref(), None, &args.store)?;
-    if let Some(h) = history.as_mut() {
-        eprintln!("recording the run in {}", h.path().display());
-        let id = h.record(&doc, "ci")?;
-        eprintln!("recorded run {id} in {}", h.path().display());
-    }
     print!(
         "{}",
         summary::summary(&doc, against.as_ref().map(|a| &a.run), within)
     );
-    args.report.write(&doc)?;
-    args.exports.write(&doc)?;
-    let code = conclude(&doc, None);
+    // Every output on its own: one that fails must not lose the others.
+    let mut failed = outputs.write(&doc);
+    if let Some(h) = history.as_mut() {
+        eprintln!("recording the run in {}", h.path().display());
+        match h.record(&doc, "ci") {
+            Ok(id) => eprintln!("recorded run {id} in {}", h.path().display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed.push(e);
+            }
+        }
+    }
+    let code = outputs::exit_code(conclude(&doc, None), &failed);
     let failed = doc
         .ci
         .as_ref()

@@ -1,7 +1,8 @@
 //! `storebench compare` and `storebench baselines`: the before/after-rebuild flow
 //! over stored runs.
 
-use super::{conclude, current_exe, keep, measure, present, variants, Judging, Store};
+use super::outputs::{self, Outputs};
+use super::{conclude, current_exe, measure, present, variants, Judging, Store};
 use crate::baseline;
 use crate::claims::{self, Claims};
 use crate::config::Config;
@@ -9,6 +10,7 @@ use crate::error::{exit, Error, Result};
 use crate::gate::Rule;
 use crate::results::Document;
 use crate::runner::Plan;
+use crate::variant::Variant;
 use crate::workload::{self, corpus::CorpusSpec};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,11 @@ pub struct CompareArgs {
     /// Variants to measure now from a TOML file instead of the baseline's.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Apply the stored variants' environment even where it makes processes load
+    /// or run code (LD_*, PYTHON*, NODE_OPTIONS, …; see the README); without it
+    /// such a baseline is refused, and its plain values are applied and shown.
+    #[arg(long)]
+    trust_baseline_env: bool,
     /// Write the new run's results document, with the comparisons.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -99,6 +106,15 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
     let dir = &args.store.baselines_dir;
     let before_path = baseline::resolve(&args.runs[0], dir)?;
     let before = baseline::load(&before_path)?;
+    let outputs = Outputs {
+        json: args.json.as_deref(),
+        save: args.save.as_deref(),
+        store: &args.store,
+        exports: &args.exports,
+        report: &args.report,
+        recording: (args.runs.len() == 1).then_some((&args.recording, "compare")),
+    };
+    outputs.check()?;
     let mut label = label_of(&before_path);
     let mut after = match args.runs.get(1) {
         Some(arg) => {
@@ -127,18 +143,11 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         println!();
         println!("nothing changed between these runs: the same files were loaded (did the rebuild take? check the store paths)");
     }
-    keep(
-        &after,
-        args.json.as_deref(),
-        args.save.as_deref(),
-        &args.store,
-    )?;
-    if args.runs.len() == 1 {
-        args.recording.record(&after, "compare")?;
-    }
-    args.exports.write(&after)?;
-    args.report.write(&after)?;
-    Ok(conclude(&after, threshold(args.fail_on)))
+    let failed = outputs.write(&after);
+    Ok(outputs::exit_code(
+        conclude(&after, threshold(args.fail_on)),
+        &failed,
+    ))
 }
 
 /// Measures now with the stored run's variants (unless given), benchmarks, corpus,
@@ -165,6 +174,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
                 });
             }
         }
+        stored_env(&vs, path, args.trust_baseline_env)?;
         vs
     } else {
         variants(&args.variants, &config)?
@@ -225,6 +235,37 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     settings.noise_pct = args.judging.noise;
     let until = super::run::adaptive(&plan, &settings);
     measure(&plan, settings, until)
+}
+
+/// Shows the environment the stored variants set, and refuses what would make
+/// a process load or run code unless `trusted`: a data file must not choose code.
+fn stored_env(variants: &[Variant], path: &Path, trusted: bool) -> Result<()> {
+    for v in variants.iter().filter(|v| !v.env.is_empty()) {
+        let shown: Vec<String> = v.env.iter().map(|(k, val)| format!("{k}={val}")).collect();
+        eprintln!(
+            "note: variant `{}` runs with the environment stored in {}: {}",
+            v.name,
+            path.display(),
+            shown.join(" ")
+        );
+        let code: Vec<&str> = v
+            .env
+            .keys()
+            .map(String::as_str)
+            .filter(|k| crate::variant::loads_code(k))
+            .collect();
+        if !code.is_empty() && !trusted {
+            return Err(Error::Baseline {
+                path: path.to_owned(),
+                why: format!(
+                    "variant `{}` would run with {} from this file, which make processes load or run code; a stored run does not choose code: define the variant in your own config (--config) or pass --trust-baseline-env",
+                    v.name,
+                    code.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The corpus a stored run measured: regenerated from its seed, or its files.

@@ -33,4 +33,22 @@ impl Exports {
         }
         Ok(())
     }
+
+    /// The files asked for.
+    pub(super) fn paths(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.exports.iter().map(|r| r.path.as_path())
+    }
+
+    /// Writes every requested export of `doc`, each on its own; the failures.
+    pub(super) fn write_each(&self, doc: &Document) -> Vec<crate::error::Error> {
+        self.exports
+            .iter()
+            .filter_map(|request| {
+                let one = Exports {
+                    exports: vec![request.clone()],
+                };
+                one.write(doc).err()
+            })
+            .collect()
+    }
 }

@@ -57,6 +57,24 @@ impl Recording {
         path.map(|p| History::open(&p)).transpose()
     }
 
+    /// Fails when `--history` does not open; warns, before anything is measured,
+    /// when the default database does not.
+    pub fn check(&self) -> Result<()> {
+        if self.no_history {
+            return Ok(());
+        }
+        match (&self.history, history::default_path()) {
+            (Some(p), _) => History::open(p).map(drop),
+            (None, Some(p)) => {
+                if let Err(e) = History::open(&p) {
+                    eprintln!("warning: the run will not be recorded: {e} (give --history PATH or --no-history)");
+                }
+                Ok(())
+            }
+            (None, None) => Ok(()),
+        }
+    }
+
     /// Records `doc`. A failure is an error when `--history` was given, and a
     /// warning for the default database (a read-only home must not lose a run's
     /// printed results).
@@ -122,13 +140,21 @@ impl Db {
         let path = path.unwrap_or_else(|| PathBuf::from("history.db"));
         History::open(&path)
     }
+
+    /// The database, to list or trend: read-only, so a history that cannot be
+    /// written still reads.
+    fn open_read_only(&self) -> Result<History> {
+        let path = self.history.clone().or_else(history::default_path);
+        let path = path.unwrap_or_else(|| PathBuf::from("history.db"));
+        History::open_read_only(&path)
+    }
 }
 
 pub fn history(args: HistoryArgs) -> Result<i32> {
     match args.action {
         Some(Action::Import { files, db }) => import(&files, &db),
         None => {
-            let h = args.db.open()?;
+            let h = args.db.open_read_only()?;
             match args.bench {
                 Some(glob) => trend(&h, &glob),
                 None => list(&h),

@@ -75,7 +75,8 @@ pub fn corpus(args: CorpusArgs) -> Result<i32> {
     let corpora = spec.load()?;
     for (c, info) in corpora.iter().zip(spec.describe(&corpora)) {
         let path = args.dir.join(&c.name);
-        std::fs::write(&path, &c.data).map_err(|e| Error::io(&path, e))?;
+        crate::tempfiles::replace(&path, |f| std::io::Write::write_all(f, &c.data))
+            .map_err(|e| Error::io(&path, e))?;
         println!(
             "{}  {} bytes  sha256:{}",
             path.display(),

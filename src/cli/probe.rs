@@ -78,6 +78,9 @@ pub(super) struct ProbeArgs {
 
 pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
     let (config, _) = Config::discover(args.config.as_deref())?;
+    if let Some(path) = &args.json {
+        super::outputs::writable(path)?;
+    }
     let adhoc = ProbeConfig {
         names: args.names.clone(),
         pids: args.pids.clone(),

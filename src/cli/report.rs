@@ -33,6 +33,21 @@ pub(super) struct RunReport {
 }
 
 impl RunReport {
+    /// Fails when the report's directory (or `reports/`, by default) cannot be written.
+    pub(super) fn check(&self) -> Result<()> {
+        if self.no_report {
+            return Ok(());
+        }
+        let dir = match &self.report_dir {
+            Some(d) => d.clone(),
+            None => report::default_dir(&Document::of_results(vec![]))
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_default(),
+        };
+        super::outputs::writable(&dir.join(report::PAGE))
+    }
+
     /// Writes the report of `doc` unless told not to, and says where.
     pub(super) fn write(&self, doc: &Document) -> Result<()> {
         if self.no_report {

@@ -1,8 +1,9 @@
 //! `storebench run`: measure the variants side by side and judge the claims.
 
+use super::outputs::{self, Outputs};
 use super::{
-    conclude, history, keep, measure, positive, present, report, variants, Judging, Selection,
-    Sizing, Store,
+    conclude, history, measure, positive, present, report, variants, Judging, Selection, Sizing,
+    Store,
 };
 use crate::baseline;
 use crate::claims::{self, Claims};
@@ -95,21 +96,21 @@ pub fn run(args: RunArgs) -> Result<i32> {
         .target_ci
         .map(|_| args.adaptive.max_time.as_secs_f64());
     let until = adaptive(&plan, &settings);
+    let outputs = Outputs {
+        json: args.json.as_deref(),
+        save: args.save.as_deref(),
+        store: &args.store,
+        exports: &args.exports,
+        report: &args.report,
+        recording: Some((&args.recording, "run")),
+    };
+    outputs.check()?;
     let mut doc = measure(&plan, settings, until)?;
     let opts = args.judging.options(doc.seed);
     claims::analyse(&mut doc, None, &claims, opts);
     present(&doc, None);
-    keep(
-        &doc,
-        args.json.as_deref(),
-        args.save.as_deref(),
-        &args.store,
-    )?;
-    // Recorded before the files that may fail: the measurement is never lost.
-    args.recording.record(&doc, "run")?;
-    args.exports.write(&doc)?;
-    args.report.write(&doc)?;
-    Ok(conclude(&doc, None))
+    let failed = outputs.write(&doc);
+    Ok(outputs::exit_code(conclude(&doc, None), &failed))
 }
 
 /// `--target-ci`: more rounds for every benchmark whose CI is still wider.

@@ -131,6 +131,12 @@ pub fn observe(
         previous = (now, boot_ticks);
     }
     state.tracked.retain(|t| !t.points.is_empty());
+    if state.tracked.is_empty() {
+        // Every match exited before the first sample: zeros are not a measurement.
+        return Err(Error::ProbeVanished {
+            selectors: selector.describe().join(" "),
+        });
+    }
     Ok(Observation {
         samples,
         processes: state.tracked,

@@ -77,6 +77,7 @@ pub(super) fn start(plan: &Plan, needs: &Needs) -> Result<Started> {
             Worker::start_with_provenance(plan, variant).map_err(|f| Error::WorkerStart {
                 variant: variant.name.clone(),
                 why: f.describe(variant, "start-up"),
+                crashed: !matches!(f, super::Failure::Died { status: None, .. }),
             })?;
         let Ready {
             provenance,

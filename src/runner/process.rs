@@ -58,11 +58,7 @@ impl Processes {
             if let Job::Script(s) = &p.job {
                 let dir = match &scripts {
                     Some(d) => d,
-                    None => scripts.insert(
-                        tempfile::Builder::new()
-                            .prefix("storebench-scripts")
-                            .tempdir()?,
-                    ),
+                    None => scripts.insert(crate::tempfiles::dir()?),
                 };
                 s.install(dir.path())?;
             }

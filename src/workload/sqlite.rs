@@ -44,7 +44,7 @@ pub fn prepare(id: &str) -> Result<Box<dyn Workload>, Broken> {
         .into_iter()
         .find(|n| id.strip_prefix("sqlite/") == Some(n));
     let name = name.ok_or_else(|| Broken(format!("unknown sqlite benchmark {id}")))?;
-    let dir = tempfile::tempdir().map_err(|e| Broken(format!("temporary directory: {e}")))?;
+    let dir = crate::tempfiles::dir().map_err(|e| Broken(format!("temporary directory: {e}")))?;
     let db = Connection::open(dir.path().join("bench.db")).map_err(err)?;
     // The disk is not under test: without fsync the figure is the library's.
     db.execute_batch(
