@@ -22,14 +22,16 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
-    fn a_file_is_replaced_whole_and_nothing_else_is_left_in_its_directory() {
+    fn a_file_is_replaced_whole_keeps_its_mode_and_nothing_else_is_left_in_its_directory() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
         std::fs::write(&path, b"old, longer than the new content").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         write(&path, b"new", None).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        // The file it replaced keeps its mode.
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(mode & 0o777, 0o640);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
