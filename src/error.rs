@@ -155,7 +155,7 @@ pub enum Error {
     #[error("history {path}: {why}")]
     History { path: PathBuf, why: String },
 
-    #[error("output {path}: {why}")]
+    #[error("{path}: {why}")]
     Output { path: PathBuf, why: String },
 
     #[error("{0}")]

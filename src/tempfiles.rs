@@ -90,9 +90,12 @@ pub fn replace_with(
 }
 
 /// Checks that files can be written into `dir` as [`replace`] writes them:
-/// creates it when missing, and makes and removes a temporary file in it.
-pub fn check_writable(dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+/// creates it when missing (if `create`: as the writer would), and makes and
+/// removes a temporary file in it.
+pub fn check_writable(dir: &Path, create: bool) -> io::Result<()> {
+    if create {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut open = open_files();
     let tmp = tempfile::Builder::new()
         .prefix(&prefix())
@@ -222,10 +225,11 @@ mod tests {
     #[test]
     fn a_directory_that_cannot_be_written_fails_the_check() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(check_writable(&dir.path().join("new/sub")).is_ok());
+        assert!(check_writable(&dir.path().join("new/sub"), true).is_ok());
+        assert!(check_writable(&dir.path().join("missing"), false).is_err());
         let file = dir.path().join("file");
         std::fs::write(&file, "").unwrap();
-        assert!(check_writable(&file.join("sub")).is_err());
+        assert!(check_writable(&file.join("sub"), true).is_err());
         assert_eq!(
             std::fs::read_dir(dir.path().join("new/sub"))
                 .unwrap()

@@ -59,7 +59,7 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
         args.selection.benches = calibrate::DEFAULT_BENCHES.map(String::from).to_vec();
     }
     if let Some(path) = &args.json {
-        super::outputs::writable(path)?;
+        super::outputs::writable(path, true)?;
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let corpus = args.selection.corpus(false, seed);

@@ -29,13 +29,14 @@ impl Outputs<'_> {
     /// made or written into, a history that does not open.
     pub fn check(&self) -> Result<()> {
         if let Some(p) = self.json {
-            writable(p)?;
+            writable(p, true)?;
         }
         if let Some(name) = self.save {
-            writable(&baseline::path_for(&self.store.baselines_dir, name)?)?;
+            writable(&baseline::path_for(&self.store.baselines_dir, name)?, true)?;
         }
+        // An export is written into a directory that exists.
         for p in self.exports.paths() {
-            writable(p)?;
+            writable(p, false)?;
         }
         self.report.check()?;
         if let Some((recording, _)) = self.recording {
@@ -89,8 +90,8 @@ fn save(doc: &Document, name: &str, store: &Store) -> Result<()> {
 }
 
 /// Whether a file can be written at `path` as outputs are: through a temporary
-/// file in its directory (made when missing).
-pub(super) fn writable(path: &Path) -> Result<()> {
+/// file in its directory (made when missing, if `create`).
+pub(super) fn writable(path: &Path, create: bool) -> Result<()> {
     let output = |why: String| Error::Output {
         path: path.to_owned(),
         why,
@@ -99,7 +100,7 @@ pub(super) fn writable(path: &Path) -> Result<()> {
         return Err(output("is a directory; name a file".into()));
     }
     let dir = tempfiles::parent(path);
-    tempfiles::check_writable(dir).map_err(|e| {
+    tempfiles::check_writable(dir, create).map_err(|e| {
         output(format!(
             "cannot write into {} ({e}); nothing was measured: choose another destination",
             dir.display()

@@ -79,7 +79,7 @@ pub(super) struct ProbeArgs {
 pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
     let (config, _) = Config::discover(args.config.as_deref())?;
     if let Some(path) = &args.json {
-        super::outputs::writable(path)?;
+        super::outputs::writable(path, true)?;
     }
     let adhoc = ProbeConfig {
         names: args.names.clone(),

@@ -45,7 +45,7 @@ impl RunReport {
                 .map(PathBuf::from)
                 .unwrap_or_default(),
         };
-        super::outputs::writable(&dir.join(report::PAGE))
+        super::outputs::writable(&dir.join(report::PAGE), true)
     }
 
     /// Writes the report of `doc` unless told not to, and says where.
