@@ -576,6 +576,8 @@ fn examples() -> Vec<String> {
             match b.lang.as_str() {
                 "" | "sh" | "bash" | "console" => out.extend(commands(&b.body)),
                 "toml" => out.push(b.body),
+                // A diagram or sample output: nothing to run.
+                "text" => {}
                 other => {
                     panic!("{file}: a ```{other} block: teach tests/readme.rs what to do with it")
                 }

@@ -11,7 +11,7 @@ use crate::gate::Rule;
 use crate::results::Document;
 use crate::runner::Plan;
 use crate::variant::Variant;
-use crate::workload::{self, corpus::CorpusSpec};
+use crate::workload::{self, corpus::CorpusSpec, BenchSpec};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -164,49 +164,9 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
         )));
     }
     let (config, _) = Config::discover(args.config.as_deref())?;
-    let variants = if args.variants.is_empty() && args.config.is_none() {
-        let vs: Vec<_> = before.variants.iter().map(|r| r.variant.clone()).collect();
-        for v in &vs {
-            if let Some(root) = v.roots.iter().find(|r| !r.exists()) {
-                return Err(Error::MissingRoot {
-                    variant: v.name.clone(),
-                    path: root.clone(),
-                });
-            }
-        }
-        stored_env(&vs, path, args.trust_baseline_env)?;
-        vs
-    } else {
-        variants(&args.variants, &config)?
-    };
+    let variants = remeasured_variants(before, path, args, &config)?;
     let corpus = corpus_of(before);
-    let mut ids: Vec<&str> = before.results.iter().map(|r| r.bench.as_str()).collect();
-    ids.dedup();
-    let mut catalog = workload::catalog(&corpus.names()?);
-    workload::command::catalog(&config.commands, &mut catalog)?;
-    let benches: Vec<_> = catalog
-        .into_iter()
-        .filter(|b| ids.contains(&b.id.as_str()))
-        .collect();
-    let missing: Vec<&str> = ids
-        .iter()
-        .copied()
-        .filter(|id| !benches.iter().any(|b| b.id == *id))
-        .collect();
-    if benches.is_empty() {
-        let why = if before.probe.is_some() {
-            "a probe of running processes is measured again with storebench probe (--label after --json after.json); then compare the two files"
-        } else {
-            "none of its benchmarks is one storebench can measure again here; compare two stored runs instead"
-        };
-        return Err(bad(why.into()));
-    }
-    if !missing.is_empty() {
-        eprintln!(
-            "warning: cannot measure again (not storebench's own benchmarks): {}",
-            missing.join(", ")
-        );
-    }
+    let benches = remeasured_benches(before, path, &corpus, &config)?;
     let s = &before.settings;
     if s.slice_seconds < 0.001 || s.timeout_seconds < 0.001 {
         return Err(bad(format!(
@@ -235,6 +195,71 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     settings.noise_pct = args.judging.noise;
     let until = super::run::adaptive(&plan, &settings);
     measure(&plan, settings, until)
+}
+
+/// The variants to measure again with: the stored run's own (their roots must
+/// exist, their environment is shown and checked), unless the user names others.
+fn remeasured_variants(
+    before: &Document,
+    path: &Path,
+    args: &CompareArgs,
+    config: &Config,
+) -> Result<Vec<Variant>> {
+    if !args.variants.is_empty() || args.config.is_some() {
+        return variants(&args.variants, config);
+    }
+    let vs: Vec<_> = before.variants.iter().map(|r| r.variant.clone()).collect();
+    for v in &vs {
+        if let Some(root) = v.roots.iter().find(|r| !r.exists()) {
+            return Err(Error::MissingRoot {
+                variant: v.name.clone(),
+                path: root.clone(),
+            });
+        }
+    }
+    stored_env(&vs, path, args.trust_baseline_env)?;
+    Ok(vs)
+}
+
+/// The stored run's benchmarks that storebench can measure again here (a warning
+/// names the others); the error says why none can.
+fn remeasured_benches(
+    before: &Document,
+    path: &Path,
+    corpus: &CorpusSpec,
+    config: &Config,
+) -> Result<Vec<BenchSpec>> {
+    let mut ids: Vec<&str> = before.results.iter().map(|r| r.bench.as_str()).collect();
+    ids.dedup();
+    let mut catalog = workload::catalog(&corpus.names()?);
+    workload::command::catalog(&config.commands, &mut catalog)?;
+    let benches: Vec<_> = catalog
+        .into_iter()
+        .filter(|b| ids.contains(&b.id.as_str()))
+        .collect();
+    let missing: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !benches.iter().any(|b| b.id == *id))
+        .collect();
+    if benches.is_empty() {
+        let why = if before.probe.is_some() {
+            "a probe of running processes is measured again with storebench probe (--label after --json after.json); then compare the two files"
+        } else {
+            "none of its benchmarks is one storebench can measure again here; compare two stored runs instead"
+        };
+        return Err(Error::Baseline {
+            path: path.to_owned(),
+            why: why.into(),
+        });
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: cannot measure again (not storebench's own benchmarks): {}",
+            missing.join(", ")
+        );
+    }
+    Ok(benches)
 }
 
 /// Shows the environment the stored variants set, and refuses what would make

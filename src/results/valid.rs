@@ -38,43 +38,18 @@ pub fn check(doc: &Document) -> Result<(), Invalid> {
     let changes = doc.ci.iter().flat_map(|ci| &ci.changes);
     for (i, c) in doc.comparisons.iter().chain(changes).enumerate() {
         let at = format!("comparisons[{i}] ({} [{}])", c.bench, c.variant);
-        for (name, x) in [
-            ("change_pct", c.change_pct),
-            ("ci_low_pct", c.ci_low_pct),
-            ("ci_high_pct", c.ci_high_pct),
-            ("mde_pct", c.mde_pct),
-        ] {
-            if let Some(x) = x {
-                figure(&format!("{at}.{name}"), x, -MAX_FIGURE)?;
-            }
-        }
+        figures(&at, [c.change_pct, c.ci_low_pct, c.ci_high_pct, c.mde_pct])?;
     }
     for (i, g) in doc.groups.iter().enumerate() {
         let at = format!("groups[{i}] ({})", g.group);
-        for (name, x) in [
-            ("change_pct", g.change_pct),
-            ("ci_low_pct", g.ci_low_pct),
-            ("ci_high_pct", g.ci_high_pct),
-        ] {
-            if !x.is_nan() {
-                figure(&format!("{at}.{name}"), x, -MAX_FIGURE)?;
-            }
-        }
+        let (low, high) = (g.ci_low_pct, g.ci_high_pct);
+        figures(&at, [Some(g.change_pct), Some(low), Some(high), None])?;
     }
     for (i, c) in doc.claims.iter().enumerate() {
         let at = format!("claims[{i}] ({})", c.id);
         figure(&format!("{at}.range_pct[0]"), c.range_pct[0], -MAX_FIGURE)?;
         figure(&format!("{at}.range_pct[1]"), c.range_pct[1], -MAX_FIGURE)?;
-        for (name, x) in [
-            ("change_pct", c.change_pct),
-            ("ci_low_pct", c.ci_low_pct),
-            ("ci_high_pct", c.ci_high_pct),
-            ("mde_pct", c.mde_pct),
-        ] {
-            if let Some(x) = x {
-                figure(&format!("{at}.{name}"), x, -MAX_FIGURE)?;
-            }
-        }
+        figures(&at, [c.change_pct, c.ci_low_pct, c.ci_high_pct, c.mde_pct])?;
     }
     if let Some(p) = &doc.probe {
         span(
@@ -238,6 +213,18 @@ fn span(at: &str, t: f64, max: f64) -> Result<(), Invalid> {
 }
 
 /// Any other figure: finite, from `min` up to MAX_FIGURE.
+/// A change's four figures at `at` (change, CI low, CI high, MDE), each checked
+/// when present; `None` is the document's "no figure" (`null`).
+fn figures(at: &str, xs: [Option<f64>; 4]) -> Result<(), Invalid> {
+    let names = ["change_pct", "ci_low_pct", "ci_high_pct", "mde_pct"];
+    for (name, x) in names.iter().zip(xs) {
+        if let Some(x) = x {
+            figure(&format!("{at}.{name}"), x, -MAX_FIGURE)?;
+        }
+    }
+    Ok(())
+}
+
 fn figure(at: &str, x: f64, min: f64) -> Result<(), Invalid> {
     if !(min..=MAX_FIGURE).contains(&x) {
         return Err(format!(
