@@ -10,8 +10,10 @@ pub const SYSTEM_LIBS: &str = "/usr/lib/x86_64-linux-gnu";
 
 pub fn storebench() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_storebench"));
-    // Runs record in the history by default: never in the real home's.
-    let data = std::env::temp_dir().join(format!("storebench-test-data-{}", std::process::id()));
+    // Runs record in the history by default: never in the real home's, and not
+    // in the system's temporary directory either, where it would stay behind.
+    let data = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("storebench-test-data-{}", std::process::id()));
     cmd.env_remove("LD_LIBRARY_PATH")
         .env("NO_COLOR", "1")
         .env("XDG_DATA_HOME", data);
