@@ -154,6 +154,19 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_without_figures_shows_a_dash_never_nan() {
+        let mut doc = crate::export::tests::document("x", crate::results::ChangeVerdict::Broken);
+        let c = &mut doc.comparisons[0];
+        (c.change_pct, c.ci_low_pct, c.ci_high_pct, c.mde_pct) = (None, None, None, None);
+        let page = render(&[doc]).expect("the page renders");
+        assert!(!page.contains("NaN"), "NaN on the page");
+        assert!(
+            page.contains("<td class=\"num\">–</td>"),
+            "no dash for the missing change"
+        );
+    }
+
+    #[test]
     fn escaping_twice_escapes_the_ampersands_again() {
         assert_eq!(escape(&escape("&lt;")), "&amp;amp;lt;");
     }

@@ -76,13 +76,13 @@ fn figures_table(page: &Page, group: &str, out: &mut String) {
             .iter()
             .find(|c| c.bench == r.bench && c.variant == r.variant);
         let (change, mde, verdict) = match comparison {
+            // A comparison without figures (broken, too few rounds) shows a dash.
             Some(c) => (
-                pct_ci(
-                    c.change_pct.unwrap_or(f64::NAN),
-                    c.ci_low_pct.unwrap_or(f64::NAN),
-                    c.ci_high_pct.unwrap_or(f64::NAN),
-                ),
-                format!("±{:.1} %", c.mde_pct.unwrap_or(f64::NAN)),
+                match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
+                    (Some(x), Some(lo), Some(hi)) => pct_ci(x, lo, hi),
+                    _ => "–".into(),
+                },
+                c.mde_pct.map_or("–".into(), |m| format!("±{m:.1} %")),
                 badge(palette::change(c.verdict)),
             ),
             None if r.variant == page.variants.first().map_or("", String::as_str) => (
