@@ -14,10 +14,11 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::time::Duration;
 use storebench::library::Library;
+use storebench::provenance::Needs;
 use storebench::provenance::Provenance;
 use storebench::results::Unit;
 use storebench::variant::Variant;
-use storebench::workload::{self, corpus::CorpusSpec, Needs, Source};
+use storebench::workload::{self, corpus::CorpusSpec, Source};
 
 const REEXEC: &str = "STOREBENCH_LIBS_APPLIED";
 

@@ -18,9 +18,10 @@ mod progress;
 mod run;
 
 use crate::baseline;
-use crate::compare::{Options, DEFAULT_NOISE_PCT};
+use crate::compare::Options;
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
+use crate::results::DEFAULT_NOISE_PCT;
 use crate::results::{ChangeVerdict, Document, Settings, Tool, SCHEMA};
 use crate::runner::{self, Plan, Until};
 use crate::variant::Variant;

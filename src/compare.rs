@@ -16,8 +16,6 @@ use crate::results::{
 use crate::stats::{self, Bootstrap, Interval};
 use std::collections::BTreeSet;
 
-pub use crate::results::DEFAULT_NOISE_PCT;
-
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// A change whose CI lies within ±this many percent is "no change".

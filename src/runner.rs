@@ -18,10 +18,12 @@ mod turns;
 pub use turns::TURN;
 
 use crate::error::{Error, Result};
+use crate::provenance::Needs;
+use crate::results::CorpusInfo;
 use crate::results::{BenchResult, Status, VariantRecord};
 use crate::variant::Variant;
-use crate::workload::corpus::{CorpusInfo, CorpusSpec};
-use crate::workload::{BenchSpec, Needs, ProcessBench};
+use crate::workload::corpus::CorpusSpec;
+use crate::workload::{BenchSpec, ProcessBench};
 use failure::{signal_name, Failure};
 use handle::Worker;
 use rand::seq::SliceRandom;

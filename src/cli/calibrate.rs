@@ -2,9 +2,10 @@
 
 use super::{current_exe, fresh_seed, measure, Selection};
 use crate::calibrate::{self, Calibration, TARGET_PCT};
-use crate::compare::{signed, DEFAULT_NOISE_PCT};
+use crate::compare::signed;
 use crate::error::{exit, Result};
 use crate::format::change_with_ci;
+use crate::results::DEFAULT_NOISE_PCT;
 use crate::results::{ChangeVerdict, Settings};
 use crate::runner::{Plan, Until};
 use crate::table;

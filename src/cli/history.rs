@@ -3,10 +3,9 @@
 
 use crate::baseline;
 use crate::change;
-use crate::compare::DEFAULT_NOISE_PCT;
 use crate::error::{exit, Result};
 use crate::history::{self, History, Point};
-use crate::results::Unit;
+use crate::results::{Unit, DEFAULT_NOISE_PCT};
 use crate::workload;
 use clap::{Args, Subcommand};
 use std::io::Write;

@@ -8,11 +8,12 @@ use super::Plan;
 use crate::error::{Error, Result};
 
 use crate::library::Library;
+use crate::provenance::Needs;
 use crate::provenance::Provenance;
+use crate::results::CorpusInfo;
 use crate::results::VariantRecord;
 use crate::variant::Variant;
-use crate::workload::corpus::CorpusInfo;
-use crate::workload::{Job, Needs};
+use crate::workload::Job;
 
 /// Refuses a variant that lacks a library or an interpreter the benchmarks
 /// need, or a command line for a selected command.

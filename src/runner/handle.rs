@@ -6,10 +6,10 @@
 use super::failure::Failure;
 use super::Plan;
 use crate::provenance::Provenance;
+use crate::results::CorpusInfo;
 use crate::results::RoundSample;
 use crate::variant::Variant;
 use crate::worker::{Reply, Request, SUBCOMMAND};
-use crate::workload::corpus::CorpusInfo;
 use crate::workload::BenchSpec;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ExitStatus, Stdio};

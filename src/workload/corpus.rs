@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::provenance::hex;
-pub use crate::results::CorpusInfo;
+use crate::results::CorpusInfo;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};

@@ -103,7 +103,7 @@ impl BenchSpec {
     }
 }
 
-pub use crate::provenance::Needs;
+use crate::provenance::Needs;
 
 impl Needs {
     /// What `benches` need: their libraries and interpreters, and libc when any
