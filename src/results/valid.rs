@@ -8,7 +8,7 @@
 //! always loads back.
 
 use super::{BenchResult, Document, Settings, Status};
-pub use crate::bounds::{
+use crate::bounds::{
     MAX_CORPUS_BYTES, MAX_RESULTS, MAX_SAMPLES, MAX_SECONDS, MAX_SLICE_SECONDS, MAX_SPAN_SECONDS,
     MAX_TIMEOUT_SECONDS, MIN_SECONDS,
 };
