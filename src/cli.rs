@@ -391,6 +391,7 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
     eprintln!("measured in {:.1} s", clock.elapsed().as_secs_f64());
     settings.rounds = outcome.rounds;
     settings.unsettled = outcome.unsettled;
+    settings.blocks = Settings::blocks_of(&outcome.results);
     Ok(Document {
         schema: SCHEMA.into(),
         tool: Tool::this(),

@@ -458,6 +458,35 @@ pub struct Settings {
     /// `--cpus`: the CPUs every measured process ran on (none: anywhere).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cpus: Vec<usize>,
+    /// The benchmarks measured on blocks of their input, and each block's bytes
+    /// (as their results' `block_bytes`); absent: every input whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<BlockSetting>,
+}
+
+/// One benchmark's block size, in [`Settings::blocks`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockSetting {
+    pub bench: String,
+    pub block_bytes: u64,
+}
+
+impl Settings {
+    /// [`Settings::blocks`] of `results`: each benchmark once, in their order.
+    pub fn blocks_of(results: &[BenchResult]) -> Vec<BlockSetting> {
+        let mut out: Vec<BlockSetting> = Vec::new();
+        for r in results {
+            if let Some(b) = r.block_bytes {
+                if !out.iter().any(|s| s.bench == r.bench) {
+                    out.push(BlockSetting {
+                        bench: r.bench.clone(),
+                        block_bytes: b,
+                    });
+                }
+            }
+        }
+        out
+    }
 }
 
 impl Default for Settings {
@@ -472,6 +501,7 @@ impl Default for Settings {
             max_time_seconds: None,
             unsettled: vec![],
             cpus: vec![],
+            blocks: vec![],
         }
     }
 }
@@ -556,6 +586,12 @@ pub struct BenchResult {
     pub unit: Unit,
     /// Bytes or operations per iteration, in `unit`'s terms.
     pub work_per_iter: u64,
+    /// The bytes of input one iteration worked on when that was a block of it (a
+    /// compression benchmark's block of its corpus, a TLS transfer); absent: the
+    /// whole input, as every result before blocks. Runs whose blocks differ
+    /// measured different work (`compare` warns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_bytes: Option<u64>,
     pub rounds: Vec<RoundSample>,
     /// Figures that are not timed iterations (probe samples, a command's peak
     /// RSS): one per round or sample, in `unit`. Empty for timed benchmarks,
@@ -609,6 +645,7 @@ impl BenchResult {
             variant: variant.into(),
             unit,
             work_per_iter,
+            block_bytes: None,
             throughput: stats::summarize(&throughput),
             values: vec![],
             rounds,

@@ -144,10 +144,14 @@ pub fn run_until(
         }
         run_round(plan, round, &active, &mut state, on);
     }
+    let mut results = state.results(plan);
+    for r in &mut results {
+        r.block_bytes = crate::workload::block_bytes(&r.bench, &started.corpora);
+    }
     Ok(Outcome {
         variants: started.records,
         corpora: started.corpora,
-        results: state.results(plan),
+        results,
         rounds: round - 1,
         unsettled,
     })

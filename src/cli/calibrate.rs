@@ -90,6 +90,7 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
         max_time_seconds: Some(args.budget.as_secs_f64()),
         unsettled: vec![],
         cpus: plan.cpus.clone(),
+        blocks: vec![],
     };
     // Every benchmark stays "unsettled": the rounds go on until the budget is spent.
     let until = Until {

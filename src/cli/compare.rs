@@ -126,7 +126,10 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         }
         None => remeasure(&before, &before_path, &args)?,
     };
-    for w in baseline::warnings(&before, &after) {
+    for w in baseline::warnings(&before, &after)
+        .into_iter()
+        .chain(block_mismatches(&before, &after))
+    {
         eprintln!("warning: {w}");
     }
     let seed = after.seed ^ before.seed.rotate_left(1);
@@ -148,6 +151,31 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         conclude(&after, threshold(args.fail_on)),
         &failed,
     ))
+}
+
+/// One warning per benchmark the two runs measured on different blocks of its
+/// input (an old document's result has no block: the whole input): their
+/// figures are of different work, and their comparison says little.
+pub fn block_mismatches(before: &Document, after: &Document) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in &after.results {
+        let Some(b) = before.results.iter().find(|b| b.bench == a.bench) else {
+            continue;
+        };
+        if a.block_bytes != b.block_bytes && !out.iter().any(|w| w.starts_with(&a.bench)) {
+            let say = |x: Option<u64>| match x {
+                Some(_) => format!("{}s", super::inspect::block_label(x)),
+                None => "the whole input (no blocks)".into(),
+            };
+            out.push(format!(
+                "{}: the runs measured different blocks: before {}, after {}; an iteration did different work, so the comparison is not like for like (measure both with one storebench version)",
+                a.bench,
+                say(b.block_bytes),
+                say(a.block_bytes)
+            ));
+        }
+    }
+    out
 }
 
 /// Measures now with the stored run's variants (unless given), benchmarks, corpus,

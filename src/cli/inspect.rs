@@ -56,14 +56,24 @@ pub fn list(args: ListArgs) -> Result<i32> {
         libs.extend(b.interpreter().map(|i| i.executable()));
         let _ = writeln!(
             out,
-            "{:<32} {:<12} {:<5} {}",
+            "{:<32} {:<12} {:<5} {:<12} {}",
             b.id,
             b.group,
             b.unit.symbol(),
+            block_label(crate::workload::nominal_block(&b.id)),
             libs.join(" ")
         );
     }
     Ok(exit::OK)
+}
+
+/// `block 64 KiB`, or `whole` for a benchmark measured on all of its input.
+pub fn block_label(block: Option<u64>) -> String {
+    match block {
+        Some(b) if b % 1024 == 0 => format!("block {} KiB", b / 1024),
+        Some(b) => format!("block {b} B"),
+        None => "whole".into(),
+    }
 }
 
 pub fn corpus(args: CorpusArgs) -> Result<i32> {

@@ -5,6 +5,7 @@
 use super::corpus::Corpus;
 use super::{BenchSpec, Broken, Source, Unit, Workload};
 use crate::library::Library;
+use std::ops::Range;
 
 /// (codec, levels) as the issue and lzbench's usual settings name them.
 const CODECS: [(&str, Library, &[u32]); 4] = [
@@ -32,8 +33,58 @@ pub fn catalog(corpora: &[String], out: &mut Vec<BenchSpec>) {
     }
 }
 
-/// `compress/zstd/l3/text` → a prepared workload.
-pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
+/// The block one iteration of `dir`/`codec`/`level` compresses or decompresses, in
+/// bytes (as `lzbench -b` and `zstd -B`): the same for every run of this version,
+/// not timed, so two runs split alike. Chosen so that an iteration takes about
+/// 2 ms or less on the slowest generated corpus on a slow shared 2-core VM (a
+/// turn is 10 ms); None keeps the whole corpus. Never under 4 KiB, where framing
+/// and stream setup would be all that is measured.
+pub fn block_size(dir: &str, codec: &str, level: u32) -> Option<usize> {
+    const K: usize = 1024;
+    let compressing = dir == "compress";
+    Some(match (codec, level, compressing) {
+        ("zlib", 1, true) => 32 * K,
+        ("zlib", 6, true) => 8 * K,
+        ("zlib", _, true) => 4 * K,
+        ("zlib", _, false) => 128 * K,
+        ("zstd", 1, true) => 128 * K,
+        ("zstd", 3, true) => 64 * K,
+        ("zstd", 9, true) => 16 * K,
+        ("zstd", _, true) => 4 * K,
+        ("zstd", _, false) => 256 * K,
+        ("xz", 0, true) => 8 * K,
+        ("xz", _, true) => 4 * K,
+        ("xz", 0, false) => 16 * K,
+        ("xz", _, false) => 32 * K,
+        ("bzip2", _, true) => 8 * K,
+        ("bzip2", 1, false) => 16 * K,
+        ("bzip2", _, false) => 8 * K,
+        _ => return None,
+    })
+}
+
+/// The block `block` leaves of a corpus of `len` bytes: None when the corpus
+/// fits in one, so that it is measured whole, as before blocks.
+pub fn effective_block(block: Option<usize>, len: usize) -> Option<usize> {
+    block.filter(|&b| b < len)
+}
+
+/// `len` bytes cut into blocks of `block` (all of it when None): equal lengths,
+/// so every iteration does the same amount of work; the last one ends at the
+/// end and overlaps its predecessor when `block` does not divide `len`.
+pub fn blocks(len: usize, block: Option<usize>) -> Vec<Range<usize>> {
+    let Some(b) = effective_block(block, len) else {
+        return vec![0..len];
+    };
+    let mut out: Vec<Range<usize>> = (0..len / b).map(|i| i * b..(i + 1) * b).collect();
+    if len % b != 0 {
+        out.push(len - b..len);
+    }
+    out
+}
+
+/// (direction, codec, level) of `compress/zstd/l3/text`.
+fn parse(id: &str) -> Result<(&str, &str, u32, &str), Broken> {
     let parts: Vec<&str> = id.split('/').collect();
     let [dir, codec, level, corpus] = parts[..] else {
         return Err(Broken(format!("malformed compression id {id}")));
@@ -42,30 +93,50 @@ pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken
         .strip_prefix('l')
         .and_then(|l| l.parse().ok())
         .ok_or_else(|| Broken(format!("bad level in {id}")))?;
+    Ok((dir, codec, level, corpus))
+}
+
+/// The nominal block of benchmark `id` (see [`block_size`]); None for an id
+/// that is not a compression benchmark.
+pub fn block_of(id: &str) -> Option<usize> {
+    let (dir, codec, level, _) = parse(id).ok()?;
+    block_size(dir, codec, level)
+}
+
+/// `compress/zstd/l3/text` → a prepared workload.
+pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
+    let (dir, codec, level, corpus) = parse(id)?;
     let input = corpora
         .iter()
         .find(|c| c.name == corpus)
         .ok_or_else(|| Broken(format!("no corpus named {corpus}")))?
         .data
         .clone();
+    let block = effective_block(block_size(dir, codec, level), input.len());
     let codec: Box<dyn Codec> = match codec {
-        "zlib" => Box::new(Zlib(level)),
+        "zlib" => Box::new(Zlib::new(level)),
         "zstd" => Box::new(Zstd::new(level)?),
-        "xz" => Box::new(Xz(level)),
+        "xz" => Box::new(Xz::new(level, block)?),
         "bzip2" => Box::new(Bzip2(level)),
         _ => return Err(Broken(format!("unknown codec in {id}"))),
     };
+    let blocks = blocks(input.len(), block);
+    let len = blocks[0].len();
     let mut w = Roundtrip {
         codec,
-        compressed: Vec::with_capacity(bound(input.len())),
-        output: Vec::with_capacity(input.len()),
+        compressed: vec![Vec::with_capacity(bound(len)); blocks.len()],
+        output: Vec::with_capacity(len),
+        blocks,
         input,
+        next: 0,
         decompressing: dir == "decompress",
     };
     if w.decompressing {
         // The compressed input comes from this variant's own library, so a broken
         // compressor is caught by the decompression check as well.
-        w.codec.compress(&w.input, &mut w.compressed)?;
+        for (range, out) in w.blocks.iter().zip(&mut w.compressed) {
+            w.codec.compress(&w.input[range.clone()], out)?;
+        }
     }
     Ok(Box::new(w))
 }
@@ -81,51 +152,75 @@ trait Codec {
     fn decompress(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Broken>;
 }
 
+/// A corpus cut into blocks; each iteration compresses (or decompresses) the next
+/// block, cycling through the whole corpus.
 struct Roundtrip {
     codec: Box<dyn Codec>,
     input: Vec<u8>,
-    compressed: Vec<u8>,
+    /// Equal-length ranges of `input` covering it (see [`blocks`]).
+    blocks: Vec<Range<usize>>,
+    /// Each block compressed: by the last iteration that compressed it, or (when
+    /// decompressing) once, in [`prepare`]. Empty: not compressed yet.
+    compressed: Vec<Vec<u8>>,
     output: Vec<u8>,
+    /// The block the next iteration takes.
+    next: usize,
     decompressing: bool,
 }
 
 impl Workload for Roundtrip {
     fn run(&mut self, iterations: u64) -> Result<(), Broken> {
         for _ in 0..iterations {
+            let i = self.next;
+            self.next = (i + 1) % self.blocks.len();
+            let range = self.blocks[i].clone();
             if self.decompressing {
                 self.output.clear();
-                self.codec.decompress(&self.compressed, &mut self.output)?;
+                self.codec
+                    .decompress(&self.compressed[i], &mut self.output)?;
+                if self.output.len() != range.len() {
+                    return Err(Broken(format!(
+                        "block {i} decompressed to {} bytes, not {}",
+                        self.output.len(),
+                        range.len()
+                    )));
+                }
             } else {
-                self.compressed.clear();
-                self.codec.compress(&self.input, &mut self.compressed)?;
+                self.compressed[i].clear();
+                self.codec
+                    .compress(&self.input[range], &mut self.compressed[i])?;
             }
         }
         Ok(())
     }
 
+    /// Every block compressed so far must decompress to its bytes of the input.
     fn verify(&mut self) -> Result<(), Broken> {
-        if !self.decompressing {
+        for (i, range) in self.blocks.iter().enumerate() {
+            if self.compressed[i].is_empty() {
+                continue;
+            }
             self.output.clear();
-            self.codec.decompress(&self.compressed, &mut self.output)?;
-        }
-        if self.output != self.input {
-            let at = self
-                .output
-                .iter()
-                .zip(&self.input)
-                .position(|(a, b)| a != b);
-            return Err(Broken(format!(
-                "round trip differs from the input ({} bytes out, {} in, first difference at {})",
-                self.output.len(),
-                self.input.len(),
-                at.map_or("the end".into(), |i| format!("byte {i}"))
-            )));
+            self.codec
+                .decompress(&self.compressed[i], &mut self.output)?;
+            let want = &self.input[range.clone()];
+            if self.output != want {
+                let at = self.output.iter().zip(want).position(|(a, b)| a != b);
+                return Err(Broken(format!(
+                    "round trip of block {i} (bytes {}..{}) differs from the input ({} bytes out, {} in, first difference at {})",
+                    range.start,
+                    range.end,
+                    self.output.len(),
+                    want.len(),
+                    at.map_or("the end".into(), |i| format!("byte {i}"))
+                )));
+            }
         }
         Ok(())
     }
 
     fn work_per_iter(&self) -> u64 {
-        self.input.len() as u64
+        self.blocks[0].len() as u64
     }
 }
 
@@ -133,23 +228,37 @@ fn lib_err(what: &str, e: impl std::fmt::Debug) -> Broken {
     Broken(format!("{what} failed: {e:?}"))
 }
 
-struct Zlib(u32);
+/// One deflate and one inflate stream, reset for every block rather than made
+/// anew (deflateReset, inflateReset), as a program compressing many buffers does.
+struct Zlib {
+    c: flate2::Compress,
+    d: flate2::Decompress,
+}
+
+impl Zlib {
+    fn new(level: u32) -> Zlib {
+        Zlib {
+            c: flate2::Compress::new(flate2::Compression::new(level), true),
+            d: flate2::Decompress::new(true),
+        }
+    }
+}
 
 impl Codec for Zlib {
     fn compress(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Broken> {
-        use flate2::{Compress, Compression, FlushCompress, Status};
-        let mut c = Compress::new(Compression::new(self.0), true);
-        match c.compress_vec(input, out, FlushCompress::Finish) {
+        use flate2::{FlushCompress, Status};
+        self.c.reset();
+        match self.c.compress_vec(input, out, FlushCompress::Finish) {
             Ok(Status::StreamEnd) => Ok(()),
             other => Err(lib_err("deflate", other)),
         }
     }
 
     fn decompress(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Broken> {
-        use flate2::{Decompress, FlushDecompress, Status};
-        let mut d = Decompress::new(true);
+        use flate2::{FlushDecompress, Status};
+        self.d.reset(true);
         let want = out.capacity();
-        match d.decompress_vec(input, out, FlushDecompress::Finish) {
+        match self.d.decompress_vec(input, out, FlushDecompress::Finish) {
             Ok(Status::StreamEnd) => Ok(()),
             Ok(_) if out.len() == want => {
                 Err(Broken("inflate produced more than the input's size".into()))
@@ -190,13 +299,43 @@ impl Codec for Zstd {
     }
 }
 
-struct Xz(u32);
+/// xz at a preset. On blocks, the preset's options with the dictionary cut to the
+/// block (rounded up to a power of two, at least liblzma's 4 KiB): a dictionary
+/// larger than the input holds nothing more, and liblzma would allocate and clear
+/// match-finder tables for all of it (about 90 MiB at -6) for every block.
+struct Xz {
+    level: u32,
+    filters: Option<liblzma::stream::Filters>,
+}
+
+impl Xz {
+    fn new(level: u32, block: Option<usize>) -> Result<Xz, Broken> {
+        use liblzma::stream::{Filters, LzmaOptions};
+        let filters = match block {
+            None => None,
+            Some(b) => {
+                let mut opts =
+                    LzmaOptions::new_preset(level).map_err(|e| lib_err("lzma_lzma_preset", e))?;
+                let dict = b.next_power_of_two().max(4096) as u32;
+                opts.dict_size(dict);
+                let mut f = Filters::new();
+                f.lzma2(&opts);
+                Some(f)
+            }
+        };
+        Ok(Xz { level, filters })
+    }
+}
 
 impl Codec for Xz {
     fn compress(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Broken> {
         use liblzma::stream::{Action, Check, Status, Stream};
-        let mut s = Stream::new_easy_encoder(self.0, Check::Crc64)
-            .map_err(|e| lib_err("lzma_easy_encoder", e))?;
+        let mut s = match &self.filters {
+            Some(f) => Stream::new_stream_encoder(f, Check::Crc64)
+                .map_err(|e| lib_err("lzma_stream_encoder", e))?,
+            None => Stream::new_easy_encoder(self.level, Check::Crc64)
+                .map_err(|e| lib_err("lzma_easy_encoder", e))?,
+        };
         match s.process_vec(input, out, Action::Finish) {
             Ok(Status::StreamEnd) => Ok(()),
             other => Err(lib_err("lzma_code (encode)", other)),

@@ -223,6 +223,30 @@ pub fn select(catalog: Vec<BenchSpec>, patterns: &[String]) -> Result<Vec<BenchS
     Ok(chosen)
 }
 
+/// The bytes one iteration of `id` works on when that is a block of its input
+/// rather than all of it: a compression benchmark's block of its corpus (see
+/// `compression::block_size`; None when the corpus fits in one), a TLS
+/// transfer's size. None for every other benchmark, and for an old document's
+/// results, which recorded none: the whole input.
+pub fn block_bytes(id: &str, corpora: &[crate::results::CorpusInfo]) -> Option<u64> {
+    if id == tls::TRANSFER_ID {
+        return Some(tls::TRANSFER as u64);
+    }
+    let block = compression::block_of(id)?;
+    let corpus = id.rsplit('/').next()?;
+    let len = corpora.iter().find(|c| c.name == corpus)?.bytes as usize;
+    compression::effective_block(Some(block), len).map(|b| b as u64)
+}
+
+/// `block_bytes` as `storebench list` shows it, before any corpus is known: the
+/// nominal block, which a smaller corpus is measured whole instead of.
+pub fn nominal_block(id: &str) -> Option<u64> {
+    if id == tls::TRANSFER_ID {
+        return Some(tls::TRANSFER as u64);
+    }
+    compression::block_of(id).map(|b| b as u64)
+}
+
 /// Prepares `id` with this process's libraries.
 pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
     match id.split('/').next() {
