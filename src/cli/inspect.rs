@@ -56,7 +56,7 @@ pub fn list(args: ListArgs) -> Result<i32> {
         libs.extend(b.interpreter().map(|i| i.executable()));
         let _ = writeln!(
             out,
-            "{:<32} {:<12} {:<5} {:<12} {}",
+            "{:<32} {:<12} {:<5} {:<13} {}",
             b.id,
             b.group,
             b.unit.symbol(),
@@ -67,12 +67,12 @@ pub fn list(args: ListArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-/// `block 64 KiB`, or `whole` for a benchmark measured on all of its input.
+/// `block 64 KiB`, or `-` for a benchmark measured on all of its input.
 pub fn block_label(block: Option<u64>) -> String {
     match block {
         Some(b) if b % 1024 == 0 => format!("block {} KiB", b / 1024),
         Some(b) => format!("block {b} B"),
-        None => "whole".into(),
+        None => "-".into(),
     }
 }
 

@@ -124,7 +124,9 @@ pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken
     let len = blocks[0].len();
     let mut w = Roundtrip {
         codec,
-        compressed: vec![Vec::with_capacity(bound(len)); blocks.len()],
+        compressed: (0..blocks.len())
+            .map(|_| Vec::with_capacity(bound(len)))
+            .collect(),
         output: Vec::with_capacity(len),
         blocks,
         input,
