@@ -164,7 +164,7 @@ pub fn block_mismatches(before: &Document, after: &Document) -> Vec<String> {
         };
         if a.block_bytes != b.block_bytes && !out.iter().any(|w| w.starts_with(&a.bench)) {
             let say = |x: Option<u64>| match x {
-                Some(_) => format!("{}s", super::inspect::block_label(x)),
+                Some(b) => format!("{} blocks", super::inspect::bytes_label(b)),
                 None => "the whole input (no blocks)".into(),
             };
             out.push(format!(

@@ -69,10 +69,15 @@ pub fn list(args: ListArgs) -> Result<i32> {
 
 /// `block 64 KiB`, or `-` for a benchmark measured on all of its input.
 pub fn block_label(block: Option<u64>) -> String {
-    match block {
-        Some(b) if b % 1024 == 0 => format!("block {} KiB", b / 1024),
-        Some(b) => format!("block {b} B"),
-        None => "-".into(),
+    block.map_or("-".into(), |b| format!("block {}", bytes_label(b)))
+}
+
+/// `64 KiB`, or `1000 B` when not a whole number of KiB.
+pub fn bytes_label(b: u64) -> String {
+    if b % 1024 == 0 {
+        format!("{} KiB", b / 1024)
+    } else {
+        format!("{b} B")
     }
 }
 

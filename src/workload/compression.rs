@@ -384,3 +384,56 @@ impl Codec for Bzip2 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_compression_benchmark_works_on_a_bounded_block() {
+        // The table bounds an iteration's work: no block over 256 KiB, none under
+        // the 4 KiB where framing would be all that is measured, and the slowest
+        // codecs (zstd -19, xz -6, zlib -9) at 4 KiB.
+        let mut out = Vec::new();
+        catalog(&["text".into()], &mut out);
+        assert_eq!(out.len(), 2 * 11);
+        for b in &out {
+            let block = block_of(&b.id).unwrap_or_else(|| panic!("{} has no block", b.id));
+            assert!((4 << 10..=256 << 10).contains(&block), "{}: {block}", b.id);
+            assert!(block.is_power_of_two(), "{}: {block}", b.id);
+        }
+        for slow in [
+            "compress/zstd/l19/x",
+            "compress/xz/l6/x",
+            "compress/zlib/l9/x",
+        ] {
+            assert_eq!(block_of(slow), Some(4 << 10), "{slow}");
+        }
+    }
+
+    #[test]
+    fn blocks_are_equal_and_cover_the_corpus() {
+        assert_eq!(blocks(10, Some(4)), vec![0..4, 4..8, 6..10]);
+        assert_eq!(blocks(8, Some(4)), vec![0..4, 4..8]);
+        assert_eq!(blocks(3, Some(4)), vec![0..3]);
+        assert_eq!(blocks(4, Some(4)), vec![0..4]);
+        assert_eq!(blocks(10, None), vec![0..10]);
+    }
+
+    #[test]
+    fn iterations_cycle_through_every_block_and_each_round_trips() {
+        let spec = super::super::corpus::CorpusSpec::Generated {
+            seed: 5,
+            bytes: (20 << 10) + 100,
+        };
+        let corpora = spec.load().unwrap();
+        for id in ["compress/xz/l6/text", "decompress/bzip2/l9/json"] {
+            let mut w = prepare(id, &corpora).unwrap();
+            let block = block_of(id).unwrap();
+            assert_eq!(w.work_per_iter(), block as u64, "{id}");
+            let n = corpora[0].data.len().div_ceil(block) as u64;
+            w.run(n + 1).unwrap();
+            w.verify().unwrap();
+        }
+    }
+}

@@ -319,10 +319,6 @@ mod tests {
             if b.source != Source::Worker {
                 continue;
             }
-            // The slow levels are exercised by the integration tests.
-            if b.id.contains("/l19/") || b.id.contains("/xz/l6/") {
-                continue;
-            }
             let mut w = prepare(&b.id, &corpora).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
             w.run(2).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
             w.verify().unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
