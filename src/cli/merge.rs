@@ -50,9 +50,9 @@ pub fn merge(args: MergeArgs) -> Result<i32> {
     for p in &args.docs {
         docs.push((p.clone(), Document::read(p)?));
     }
-    let mut doc = crate::merge::merge(docs).map_err(|m| Error::BadDocument {
+    let mut doc = crate::merge::merge(docs).map_err(|m| Error::NoMerge {
         path: m.path,
-        why: format!("it does not merge: {}", m.why),
+        why: m.why,
     })?;
     let store = Store {
         baselines_dir: baseline::DEFAULT_DIR.into(),
