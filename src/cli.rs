@@ -13,6 +13,7 @@ mod history;
 #[cfg(test)]
 mod hostile;
 mod inspect;
+mod merge;
 mod outputs;
 mod progress;
 mod run;
@@ -104,6 +105,10 @@ enum Command {
     /// List the recorded runs, print a benchmark's trend, or import stored runs.
     #[command(after_help = history::ABOUT)]
     History(history::HistoryArgs),
+    /// Merge run documents of the same variants, measured in parts, into one run:
+    /// judged, printed, reported and recorded as one.
+    #[command(after_help = merge::ABOUT)]
+    Merge(merge::MergeArgs),
 }
 
 /// How changes are judged.
@@ -231,6 +236,7 @@ pub fn main() -> i32 {
         Command::Probe(args) => probe::probe(args),
         Command::Report(args) => report::report(args),
         Command::History(args) => history::history(args),
+        Command::Merge(args) => merge::merge(args),
     };
     match outcome {
         Ok(code) => code,

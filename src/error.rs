@@ -140,6 +140,9 @@ pub enum Error {
     #[error("{path} is not a storebench results document: {why}")]
     BadDocument { path: PathBuf, why: String },
 
+    #[error("{path} does not merge with the documents before it: {why}")]
+    NoMerge { path: PathBuf, why: String },
+
     #[error("a report needs at least one results document")]
     NoDocument,
 

@@ -23,6 +23,7 @@ pub(crate) mod history;
 pub(crate) mod host;
 pub(crate) mod interpreter;
 pub mod library;
+pub(crate) mod merge;
 pub(crate) mod nix;
 pub(crate) mod probe;
 pub(crate) mod process;

@@ -98,7 +98,7 @@ const ROOTS: &[(&str, &str)] = &[
 const EXAMPLES: &[Example] = &[
     Example {
         text: "scripts/demo",
-        how: How::Skip("builds six libraries twice before measuring (minutes; 15 in Nix mode); scripts/demo-store is what it runs, and the other examples measure the same way"),
+        how: How::Skip("builds six libraries twice and measures them in three parts (minutes); scripts/demo-store is what it runs, and the other examples measure the same way"),
     },
     Example {
         text: "scripts/test",

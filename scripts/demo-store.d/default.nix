@@ -14,7 +14,7 @@
 #   { "cc": "gcc (Debian 12.2.0-14) 12.2.0",
 #     "native": "-march=skylake-avx512 -mmmx ... (what gcc -march=native expands to)",
 #     "flavors": { "stock": "-O2 -g0", "optimized": "-O3 -march=native -g0" },
-#     "libs": [ { "name": "zlib", "version": "1.3.2", "src": "/abs/path", "sonames": "libz.so.1" }, ... ] }
+#     "libs": [ { "name": "zlib", "suffix": "", "scope": "", "version": "1.3.2", "src": "/abs/path", "sonames": "libz.so.1" }, ... ] }
 { config }:
 let
   cfg = builtins.fromJSON config;
@@ -30,8 +30,10 @@ let
     name = "${l.name}-${l.version}-source";
   };
 
-  mkLib = flavor: l: builtins.derivation {
-    name = "${l.name}-${l.version}-${flavor}";
+  # OpenSSL's scope ("measured": what the workloads use; "full": the default
+  # configuration) goes into its derivation; the other libraries have none.
+  mkLib = flavor: l: builtins.derivation ({
+    name = "${l.name}${l.suffix or ""}-${l.version}-${flavor}";
     pname = l.name;
     inherit (l) version sonames;
     inherit system flavor PATH;
@@ -42,7 +44,7 @@ let
     cflags = cfg.flavors.${flavor};
     cc = cfg.cc;
     native = if usesNative cfg.flavors.${flavor} then cfg.native else "";
-  };
+  } // (if (l.scope or "") == "" then { } else { inherit (l) scope; }));
 
   # A user environment of one flavor: lib/ holds symlinks to every library's
   # files, so `<env>/lib` alone is a working LD_LIBRARY_PATH and a Nix profile
