@@ -193,7 +193,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     settings.cpus = plan.cpus.clone();
     settings.unsettled.clear();
     settings.noise_pct = args.judging.noise;
-    let until = super::run::adaptive(&plan, &settings);
+    let until = super::run::sequential(&plan, &settings);
     measure(&plan, settings, until)
 }
 
