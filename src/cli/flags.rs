@@ -30,7 +30,7 @@ fn seconds(s: &str, max: f64) -> Parsed<f64> {
     }
 }
 
-/// `--max-time`, `--budget`, `--require-quiet`, a probe's `--duration` and
+/// `--budget`, `--require-quiet`, a probe's `--duration` and
 /// `--interval`: humantime's syntax (`90s`, `10m`), more than zero, at most a
 /// week.
 pub(super) fn span(s: &str) -> Parsed<Duration> {
