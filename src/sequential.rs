@@ -157,6 +157,22 @@ impl Stopping {
     }
 }
 
+/// What a comparison of two runs should say when their designs differ: the
+/// runs' CIs were made at different levels, by different methods.
+pub fn differs(before: Option<&Stopping>, after: Option<&Stopping>) -> Option<String> {
+    let name = |d: Option<&Stopping>| match d {
+        Some(d) => d.describe(),
+        None => "fixed rounds, bootstrap 95 % CIs".to_string(),
+    };
+    (before != after).then(|| {
+        format!(
+            "the runs were measured by different designs (before: {}; now: {}): their rounds and CIs are not alike",
+            name(before),
+            name(after)
+        )
+    })
+}
+
 /// The looks of a design, each with its rank, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule(pub Vec<Look>);

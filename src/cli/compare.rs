@@ -126,7 +126,14 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         }
         None => remeasure(&before, &before_path, &args)?,
     };
-    for w in baseline::warnings(&before, &after) {
+    let design = crate::sequential::differs(
+        before.settings.stopping.as_ref(),
+        after.settings.stopping.as_ref(),
+    );
+    for w in baseline::warnings(&before, &after)
+        .into_iter()
+        .chain(design)
+    {
         eprintln!("warning: {w}");
     }
     let seed = after.seed ^ before.seed.rotate_left(1);

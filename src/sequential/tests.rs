@@ -247,3 +247,20 @@ fn a_design_that_is_no_schedule_is_named() {
         ..Stopping::default()
     }));
 }
+
+#[test]
+fn runs_of_different_designs_say_so_and_alike_ones_do_not() {
+    let d = Stopping::default();
+    assert!(differs(None, None).is_none());
+    assert!(differs(Some(&d), Some(&d)).is_none());
+    let said = differs(None, Some(&d)).unwrap();
+    assert!(
+        said.contains("fixed rounds") && said.contains("sequential"),
+        "{said}"
+    );
+    let other = Stopping {
+        max_rounds: 40,
+        ..d
+    };
+    assert!(differs(Some(&d), Some(&other)).is_some());
+}
