@@ -188,7 +188,8 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     let plan = Plan {
         variants,
         benches,
-        rounds: s.rounds.max(2),
+        // A sequential run's rounds are its most; it starts again at its first look.
+        rounds: s.stopping.map_or(s.rounds, |d| d.min_rounds).max(2),
         slice: Duration::from_secs_f64(s.slice_seconds),
         timeout: Duration::from_secs_f64(s.timeout_seconds),
         seed: before.seed,
