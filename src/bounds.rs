@@ -21,7 +21,7 @@ pub const MAX_SECONDS: f64 = 1e9;
 pub const MAX_SLICE_SECONDS: f64 = 60.0;
 /// The longest `--timeout`: a day.
 pub const MAX_TIMEOUT_SECONDS: f64 = 86_400.0;
-/// The longest of every other time span (`--max-time`, `--budget`,
+/// The longest of every other time span (`--budget`,
 /// `--require-quiet`, a probe's `--duration`): a week.
 pub const MAX_SPAN_SECONDS: f64 = 7.0 * 86_400.0;
 /// The largest corpus, in bytes (1 GiB): each worker holds it in memory.

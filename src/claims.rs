@@ -363,9 +363,8 @@ fn sentence(claim: &Claim, outcome: ClaimOutcome, c: Change, p: &Pairing) -> Str
             "regression, the rebuilt side is worse, the opposite of the claim".to_string()
         }
         _ => format!(
-            "inconclusive, the noise (±{:.1} %) is wider than the claimed {min_s} %; measure more rounds (--target-ci {})",
-            c.mde(),
-            plain(min / 2.0)
+            "inconclusive, the noise (±{:.1} %) is wider than the claimed {min_s} %; measure more rounds (a larger --budget)",
+            c.mde()
         ),
     };
     format!(

@@ -25,12 +25,13 @@ use crate::error::{exit, Error, Result};
 use crate::results::DEFAULT_NOISE_PCT;
 use crate::results::{ChangeVerdict, Document, Settings, Tool, SCHEMA};
 use crate::runner::{self, Plan, Until};
+use crate::sequential::Stopping;
 use crate::variant::Variant;
 use crate::workload::corpus::CorpusSpec;
 use crate::workload::{self};
 use crate::{host, table};
 use clap::{Args, Parser, Subcommand};
-use flags::{non_negative, positive};
+use flags::non_negative;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -156,13 +157,19 @@ struct Selection {
 /// How much each benchmark is measured.
 #[derive(Args)]
 struct Sizing {
-    /// Rounds: each gives every variant one time slice per benchmark.
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = flags::rounds)]
-    rounds: u32,
+    /// Rounds, a fixed number: each gives every variant one time slice per
+    /// benchmark. Without it the run is sequential: 6 rounds of every benchmark,
+    /// then more only for those whose verdict is still open (up to 30 rounds),
+    /// until each is decided or --budget is spent.
+    #[arg(long, value_name = "N", value_parser = flags::rounds)]
+    rounds: Option<u32>,
+    /// The time a sequential run may take in all (no --rounds), e.g. 90s, 10m.
+    #[arg(long, value_name = "DURATION", default_value = "9m", value_parser = flags::span)]
+    budget: Duration,
     /// Time slice per benchmark, variant and round, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 0.25, value_parser = flags::slice)]
     slice: f64,
-    /// A smoke run: 3 rounds of 0.05 s slices on 256 KiB corpora (unless given).
+    /// A smoke run: 3 fixed rounds of 0.05 s slices on 256 KiB corpora (unless given).
     #[arg(long)]
     quick: bool,
     /// Kill a worker that does not answer one benchmark within this many seconds.
@@ -180,8 +187,14 @@ struct Sizing {
 }
 
 impl Sizing {
+    /// The sequential design, unless --rounds or --quick fix the rounds.
+    fn stopping(&self) -> Option<Stopping> {
+        (self.rounds.is_none() && !self.quick).then(Stopping::default)
+    }
+
     /// The plan of a run of `variants` on the benchmarks `selection` picks, and
-    /// the settings it records (judging and adaptive settings left at defaults).
+    /// the settings it records (judging settings left at defaults). A
+    /// sequential run plans its minimum rounds and records its design.
     fn plan(
         &self,
         selection: &Selection,
@@ -191,10 +204,11 @@ impl Sizing {
         let seed = self.seed.unwrap_or_else(fresh_seed);
         let corpus = selection.corpus(self.quick, seed);
         let benches = selection.benches(&corpus, config, &variants)?;
-        let (rounds, slice) = if self.quick {
-            (3, 0.05)
-        } else {
-            (self.rounds, self.slice)
+        let stopping = self.stopping();
+        let (rounds, slice) = match (self.quick, stopping) {
+            (true, _) => (self.rounds.unwrap_or(3), 0.05),
+            (false, Some(design)) => (design.min_rounds, self.slice),
+            (false, None) => (self.rounds.unwrap_or(10), self.slice),
         };
         let plan = Plan {
             variants,
@@ -213,6 +227,8 @@ impl Sizing {
             timeout_seconds: self.timeout,
             bench_patterns: selection.benches.clone(),
             cpus: plan.cpus.clone(),
+            stopping,
+            max_time_seconds: stopping.map(|_| self.budget.as_secs_f64()),
             ..Settings::default()
         };
         Ok((plan, settings))
@@ -380,8 +396,14 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
         plan.rounds,
         plan.slice.as_secs_f64(),
         settings
-            .target_ci_pct
-            .map(|t| format!(", then more until every CI is within ±{t} %"))
+            .stopping
+            .map(|d| format!(
+                " at least, then more while a verdict is open ({} rounds at most, --budget {})",
+                d.max_rounds,
+                humantime::format_duration(Duration::from_secs_f64(
+                    settings.max_time_seconds.unwrap_or_default().round()
+                ))
+            ))
             .unwrap_or_default(),
         plan.seed,
         match plan.cpus.as_slice() {

@@ -13,6 +13,7 @@
 use crate::results::{
     BenchResult, ChangeVerdict, Comparison, Document, GroupComparison, Status, Unit,
 };
+use crate::sequential::Stopping;
 use crate::stats::{self, Bootstrap, Interval};
 use std::collections::BTreeSet;
 
@@ -270,6 +271,9 @@ pub struct Pairing<'a> {
     /// Both sides loaded byte-identical benchmarked libraries: an A/A comparison,
     /// so any difference is noise.
     pub same_files: bool,
+    /// A paired comparison of a sequential run: each benchmark's CI is the
+    /// design's at the look its rounds reached, not the fixed-level bootstrap.
+    pub stopping: Option<Stopping>,
     pub benches: Vec<Matched<'a>>,
 }
 
@@ -286,6 +290,7 @@ pub fn within<'a>(results: &'a [BenchResult], variants: &[String]) -> Vec<Pairin
             variant: v.clone(),
             paired: true,
             same_files: false,
+            stopping: None,
             benches: results
                 .iter()
                 .filter(|r| &r.variant == v)
@@ -310,6 +315,7 @@ pub fn within_run(doc: &Document) -> Vec<Pairing<'_>> {
         .collect();
     let mut out = within(&doc.results, &names);
     for p in &mut out {
+        p.stopping = doc.settings.stopping;
         p.same_files = doc
             .variant(&p.variant)
             .is_some_and(|v| v.same_files_as.contains(&p.baseline));
@@ -364,6 +370,7 @@ fn between<'a>(before: &'a Document, label: &str, after: &'a Document) -> Vec<Pa
                 .collect(),
             variant: is,
             paired: false,
+            stopping: None,
         })
         .collect()
 }
@@ -389,7 +396,9 @@ pub fn same_libraries(a: &Document, va: &str, b: &Document, vb: &str) -> bool {
 impl<'a> Pairing<'a> {
     /// The change of one benchmark, or None when it failed or has too few figures.
     pub fn change(&self, m: &Matched, boot: Bootstrap) -> Option<Change> {
-        let times_better = if self.paired {
+        let times_better = if let (true, Some(design)) = (self.paired, self.stopping) {
+            design.interval(&m.ratios()?)?
+        } else if self.paired {
             stats::median_of_ratios(&m.ratios()?, boot)?
         } else {
             let (x, y) = m.sides()?;
@@ -491,43 +500,34 @@ impl<'a> Pairing<'a> {
     }
 }
 
-/// The half-width of each benchmark's CI in percent, for deciding whether to
-/// measure more rounds: against the first variant, paired, when there are two or
-/// more variants; of the single variant's own median otherwise. Failed benchmarks
-/// are settled (nothing more to learn); too few rounds count as infinitely wide.
-pub fn precision(
+/// The benchmarks whose verdict against the first variant is still open in a
+/// sequential run after the rounds in `results`: inconclusive in some pairing,
+/// by the design's interval at the look they reached, neither failed nor at the
+/// last look. With one variant nothing is compared, so nothing is open.
+pub fn open(
     results: &[BenchResult],
     variants: &[String],
-    boot: Bootstrap,
-) -> Vec<(String, f64)> {
-    let mut widest: Vec<(String, f64)> = Vec::new();
-    let mut note = |bench: &str, mde: f64| match widest.iter_mut().find(|(b, _)| b == bench) {
-        Some((_, w)) => *w = w.max(mde),
-        None => widest.push((bench.to_string(), mde)),
-    };
-    if variants.len() >= 2 {
-        for p in within(results, variants) {
-            for m in &p.benches {
-                let mde = match m.failure() {
-                    Some(_) => 0.0,
-                    None => p.change(m, boot).map_or(f64::INFINITY, |c| c.mde()),
-                };
-                note(m.bench(), mde);
+    design: Stopping,
+    noise_pct: f64,
+) -> Vec<String> {
+    let schedule = design.schedule();
+    let mut open: Vec<String> = Vec::new();
+    for p in within(results, variants) {
+        for m in &p.benches {
+            if m.failure().is_some() || open.iter().any(|b| b == m.bench()) {
+                continue;
+            }
+            let ratios = m.ratios();
+            let last = ratios.as_ref().map_or(0, Vec::len) >= design.max_rounds as usize;
+            let change = ratios
+                .and_then(|r| schedule.interval(&r))
+                .map(|i| m.direction().change(i));
+            if !last && verdict(change, noise_pct) == ChangeVerdict::Inconclusive {
+                open.push(m.bench().to_string());
             }
         }
-    } else {
-        for r in results {
-            let mde = match r.status {
-                Status::Ok => stats::median_interval(&r.figures(), boot)
-                    .map_or(f64::INFINITY, |i| {
-                        (i.high - i.low) / 2.0 / i.estimate * 100.0
-                    }),
-                _ => 0.0,
-            };
-            note(&r.bench, mde);
-        }
     }
-    widest
+    open
 }
 
 #[cfg(test)]
@@ -782,19 +782,41 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn precision_reports_the_widest_ci_of_each_benchmark() {
+    fn a_sequential_run_keeps_open_only_the_undecided_benchmarks_and_judges_at_its_look() {
+        let steady: Vec<f64> = (0..8).map(|i| 1.0 + f64::from(i % 3) * 0.001).collect();
+        let noisy: Vec<f64> = (0..8).map(|i| if i % 2 == 0 { 0.9 } else { 1.1 }).collect();
         let results = vec![
-            result("b1", "stock", Unit::BytesPerSecond, &[1.0, 1.1, 0.9, 1.0]),
-            result("b1", "opt", Unit::BytesPerSecond, &[1.0, 1.0, 1.0, 1.0]),
+            result("quiet", "stock", Unit::BytesPerSecond, &steady),
+            result("quiet", "opt", Unit::BytesPerSecond, &steady),
+            result("loud", "stock", Unit::BytesPerSecond, &[1.0; 8]),
+            result("loud", "opt", Unit::BytesPerSecond, &noisy),
         ];
-        let two = precision(
-            &results,
-            &["stock".into(), "opt".into()],
-            Bootstrap::default(),
+        let names = ["stock".to_string(), "opt".to_string()];
+        let design = Stopping::default();
+        assert_eq!(open(&results, &names, design, 1.0), ["loud"]);
+        // Before the first look with an interval, everything is open.
+        let six: Vec<BenchResult> = results
+            .iter()
+            .map(|r| result(&r.bench, &r.variant, r.unit, &r.figures()[..6]))
+            .collect();
+        assert_eq!(open(&six, &names, design, 1.0), ["quiet", "loud"]);
+        // At the last look nothing is open any more.
+        let last = Stopping {
+            max_rounds: 8,
+            ..design
+        };
+        assert!(open(&results, &names, last, 1.0).is_empty());
+        // The document's design sets the CI: the range of the 8 rounds at rank 1.
+        let mut doc = run_of(results);
+        doc.settings.stopping = Some(design);
+        let p = &within_run(&doc)[0];
+        let loud = p.comparisons(Options::new(1.0, 1))[1].clone();
+        assert_eq!(loud.bench, "loud");
+        let (low, high) = (loud.ci_low_pct.unwrap(), loud.ci_high_pct.unwrap());
+        let (slow, fast) = ((1.0 / 1.1 - 1.0) * 100.0, (1.0 / 0.9 - 1.0) * 100.0);
+        assert!(
+            (low - slow).abs() < 1e-9 && (high - fast).abs() < 1e-9,
+            "{loud:?}"
         );
-        assert_eq!(two.len(), 1);
-        assert!(two[0].1 > 1.0, "{two:?}");
-        let one = precision(&results[1..], &["opt".into()], Bootstrap::default());
-        assert_eq!(one, vec![("b1".to_string(), 0.0)]);
     }
 }

@@ -31,6 +31,7 @@ pub mod provenance;
 pub(crate) mod report;
 pub mod results;
 pub mod runner;
+pub mod sequential;
 pub mod stats;
 pub(crate) mod table;
 pub(crate) mod tempfiles;

@@ -7,6 +7,7 @@
 //! JSON read ours, plus storebench's own fields.
 
 use crate::provenance::Provenance;
+use crate::sequential::Stopping;
 use crate::stats::{self, Summary};
 use crate::variant::Variant;
 use serde::{Deserialize, Serialize};
@@ -446,13 +447,15 @@ pub struct Settings {
     /// A change whose CI lies within ±this many percent is "no change".
     #[serde(default = "default_noise_pct")]
     pub noise_pct: f64,
-    /// `--target-ci`: rounds were added until every CI half-width was under this.
+    /// A sequential run's design: rounds went on, past `rounds` (its minimum),
+    /// only for benchmarks whose verdict was open, and each benchmark's CI is at
+    /// the level its number of rounds (its look) allows. None: the fixed design.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_ci_pct: Option<f64>,
-    /// `--max-time`: the time the adaptive rounds were allowed.
+    pub stopping: Option<Stopping>,
+    /// `--budget`: the time the whole run was allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_time_seconds: Option<f64>,
-    /// The benchmarks whose CI did not get under `target_ci_pct` in time.
+    /// The benchmarks whose verdict was still open when the budget ran out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsettled: Vec<String>,
     /// `--cpus`: the CPUs every measured process ran on (none: anywhere).
@@ -497,7 +500,7 @@ impl Default for Settings {
             timeout_seconds: 0.0,
             bench_patterns: vec![],
             noise_pct: default_noise_pct(),
-            target_ci_pct: None,
+            stopping: None,
             max_time_seconds: None,
             unsettled: vec![],
             cpus: vec![],

@@ -64,10 +64,14 @@ pub enum Event<'a> {
         round: u32,
         of: u32,
     },
-    /// A round beyond the planned ones, for benchmarks whose CI is still too wide.
+    /// A round beyond the planned ones, for the benchmarks still open.
     Extending {
         round: u32,
         unsettled: usize,
+        /// The benchmarks no longer measured (decided, or failed).
+        decided: usize,
+        /// The time left of the budget.
+        left: Duration,
     },
     Measuring {
         bench: &'a str,
@@ -135,6 +139,8 @@ pub fn run_until(
             on(Event::Extending {
                 round,
                 unsettled: unsettled.len(),
+                decided: plan.benches.len() - unsettled.len(),
+                left: max.saturating_sub(clock.elapsed()),
             });
         } else {
             on(Event::Round {

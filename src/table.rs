@@ -286,19 +286,16 @@ pub fn render_summary(doc: &Document) -> String {
         let noise = doc.settings.noise_pct;
         let _ = writeln!(
             out,
-            "{inconclusive} comparison(s) inconclusive: the CI holds zero but reaches past ±{noise} %; add rounds (--rounds) or let storebench add them (--target-ci {})",
-            noise / 2.0
+            "{inconclusive} comparison(s) inconclusive: the CI holds zero but reaches past ±{noise} %; a sequential run with a larger --budget, or more --rounds, would tell"
         );
     }
-    if let Some(target) = doc.settings.target_ci_pct {
-        if !doc.settings.unsettled.is_empty() {
-            let _ = writeln!(
-                out,
-                "--target-ci {target}: {} benchmark(s) did not get there within --max-time: {}",
-                doc.settings.unsettled.len(),
-                doc.settings.unsettled.join(", ")
-            );
-        }
+    if doc.settings.stopping.is_some() && !doc.settings.unsettled.is_empty() {
+        let _ = writeln!(
+            out,
+            "sequential: {} benchmark(s) still open when --budget ran out: {}",
+            doc.settings.unsettled.len(),
+            doc.settings.unsettled.join(", ")
+        );
     }
     out
 }

@@ -118,11 +118,8 @@ fn number_flags_that_cannot_be_a_duration_or_a_size_exit_2() {
         );
         refused(&[sub, "--noise", "NaN"], "percent");
     }
-    refused(
-        &["run", "--target-ci", "0", "--max-time", "1000000000y"],
-        "percent",
-    );
-    refused(&["run", "--max-time", "1000000000y"], "1000000000y");
+    refused(&["run", "--budget", "1000000000y"], "1000000000y");
+    refused(&["run", "--budget", "0s"], "above zero");
     refused(&["ci", "--require-quiet=0s"], "above zero");
     refused(&["ci", "--confirm", "99999999"], "not a whole number");
     refused(&["calibrate", "--budget", "0s"], "above zero");

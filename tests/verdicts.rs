@@ -569,51 +569,51 @@ fn a_hyperfine_export_compares_with_another_and_with_no_measuring() {
 }
 
 #[test]
-fn an_unreachable_target_ci_stops_at_max_time_and_names_what_did_not_get_there() {
+fn a_run_without_rounds_is_sequential_records_its_design_and_keeps_to_its_budget() {
     let _turn = turn();
     let tmp = tempfile::tempdir().unwrap();
+    let copy = copies_of(&["libz.so.1"], &tmp.path().join("copy"));
+    let system = system_dir_of("libz.so.1");
+    let (a, b) = (
+        format!("a={}", system.display()),
+        format!("b={}", copy.display()),
+    );
     let clock = std::time::Instant::now();
-    let o = storebench(
-        &[
-            "run",
-            "--bench",
-            "decompress/zlib/l1/text",
-            "--bench",
-            "decompress/zstd/l1/text",
-            "--rounds",
-            "3",
-            "--slice",
-            "0.02",
-            "--corpus-kib",
-            "64",
-            "--target-ci",
-            "0.0001",
-            "--max-time",
-            "4s",
-            "--json",
-            "t.json",
-        ],
-        tmp.path(),
+    let mut args = vec!["run", "--variant", &a, "--variant", &b];
+    let extra = words(
+        "--bench decompress/zlib/l1/text --bench compress/zlib/l1/json --slice 0.02 \
+         --corpus-kib 64 --budget 8s --seed 3 --no-report --json t.json",
     );
+    args.extend(extra.iter().map(String::as_str));
+    let o = storebench(&args, tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(clock.elapsed().as_secs_f64() < 15.0);
+    assert!(clock.elapsed().as_secs_f64() < 30.0);
     let doc = json(&tmp.path().join("t.json"));
-    assert!(
-        doc["settings"]["rounds"].as_u64().unwrap() > 3,
-        "{}",
-        doc["settings"]
-    );
+    let s = &doc["settings"];
+    let stopping = &s["stopping"];
+    assert_eq!(stopping["method"], "order-statistic-alpha-spending", "{s}");
+    assert_eq!(stopping["min_rounds"], 6, "{s}");
+    assert_eq!(s["max_time_seconds"], 8.0, "{s}");
+    let max = stopping["max_rounds"].as_u64().unwrap() as usize;
+    let open = s["unsettled"].as_array().map_or(0, Vec::len);
+    for r in doc["results"].as_array().unwrap() {
+        let n = r["rounds"].as_array().unwrap().len();
+        assert!((6..=max).contains(&n), "{} has {n} rounds", r["bench"]);
+    }
+    // A benchmark measured past the minimum was open at the look before.
+    let extended = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rounds"].as_array().unwrap().len() > 6);
+    let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(
-        doc["settings"]["unsettled"].as_array().unwrap().len(),
-        2,
-        "{}",
-        doc["settings"]
-    );
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("did not get there"),
+        extended,
+        stderr.contains(" open, measured again"),
         "{}",
         text(&o)
     );
+    assert!(open <= 2);
 }
 
 #[test]

@@ -86,7 +86,7 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
         timeout_seconds: 120.0,
         bench_patterns: args.selection.benches.clone(),
         noise_pct: args.noise,
-        target_ci_pct: None,
+        stopping: None,
         max_time_seconds: Some(args.budget.as_secs_f64()),
         unsettled: vec![],
         cpus: plan.cpus.clone(),

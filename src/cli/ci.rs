@@ -147,7 +147,11 @@ pub fn ci(args: CiArgs) -> Result<i32> {
     let env = quiet_machine(args.require_quiet)?;
     let opts = args.judging.options(plan.seed);
     let within = args.against == "none";
-    let until = confirm(args.confirm, &gates, against.as_ref(), within, opts);
+    let confirming = confirm(args.confirm, &gates, against.as_ref(), within, opts);
+    let until = match super::run::sequential(&plan, &settings) {
+        Some(open) => Some(either(open, confirming)),
+        None => confirming,
+    };
     let mut doc = measure(&plan, settings, until)?;
     claims::analyse(&mut doc, None, &claims, opts);
     let changes = changes(&doc, against.as_ref(), within, opts);
@@ -280,6 +284,26 @@ fn confirm<'a>(
             gate::failed_benches(&gate::judge(gates, &doc, &changes, &reference))
         }),
     })
+}
+
+/// A sequential night: the rounds go on for the benchmarks still open and, N
+/// rounds more, for those that fail a gate, within the sequential budget.
+fn either<'a>(mut open: Until<'a>, confirming: Option<Until<'a>>) -> Until<'a> {
+    let Some(mut confirming) = confirming else {
+        return open;
+    };
+    Until {
+        max_time: open.max_time,
+        unsettled: Box::new(move |results| {
+            let mut benches = (open.unsettled)(results);
+            for b in (confirming.unsettled)(results) {
+                if !benches.contains(&b) {
+                    benches.push(b);
+                }
+            }
+            benches
+        }),
+    }
 }
 
 /// Reads the machine; with `--require-quiet`, waits for it to be quiet.

@@ -126,9 +126,14 @@ pub fn compare(args: CompareArgs) -> Result<i32> {
         }
         None => remeasure(&before, &before_path, &args)?,
     };
+    let design = crate::sequential::differs(
+        before.settings.stopping.as_ref(),
+        after.settings.stopping.as_ref(),
+    );
     for w in baseline::warnings(&before, &after)
         .into_iter()
         .chain(block_mismatches(&before, &after))
+        .chain(design)
     {
         eprintln!("warning: {w}");
     }
@@ -209,7 +214,8 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     let plan = Plan {
         variants,
         benches,
-        rounds: s.rounds.max(2),
+        // A sequential run's rounds are its most; it starts again at its first look.
+        rounds: s.stopping.map_or(s.rounds, |d| d.min_rounds).max(2),
         slice: Duration::from_secs_f64(s.slice_seconds),
         timeout: Duration::from_secs_f64(s.timeout_seconds),
         seed: before.seed,
@@ -221,7 +227,7 @@ fn remeasure(before: &Document, path: &Path, args: &CompareArgs) -> Result<Docum
     settings.cpus = plan.cpus.clone();
     settings.unsettled.clear();
     settings.noise_pct = args.judging.noise;
-    let until = super::run::adaptive(&plan, &settings);
+    let until = super::run::sequential(&plan, &settings);
     measure(&plan, settings, until)
 }
 

@@ -30,7 +30,7 @@ fn seconds(s: &str, max: f64) -> Parsed<f64> {
     }
 }
 
-/// `--max-time`, `--budget`, `--require-quiet`, a probe's `--duration` and
+/// `--budget`, `--require-quiet`, a probe's `--duration` and
 /// `--interval`: humantime's syntax (`90s`, `10m`), more than zero, at most a
 /// week.
 pub(super) fn span(s: &str) -> Parsed<Duration> {
@@ -69,16 +69,6 @@ pub(super) fn kib(s: &str) -> Parsed<usize> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n as usize),
         _ => Err(format!("`{s}` is not a corpus size from 1 to {max} KiB")),
-    }
-}
-
-/// `--target-ci PCT`: a positive percentage, at most 100.
-pub(super) fn positive(s: &str) -> Parsed<f64> {
-    match s.trim_end_matches('%').trim().parse::<f64>() {
-        Ok(x) if x > 0.0 && x <= 100.0 => Ok(x),
-        _ => Err(format!(
-            "`{s}` is not a number of percent above 0 and at most 100"
-        )),
     }
 }
 
@@ -131,8 +121,6 @@ mod tests {
         assert_eq!(kib("256"), Ok(256));
         assert!(non_negative("NaN").is_err());
         assert!(non_negative("1e308").is_err());
-        assert!(positive("0").is_err());
-        assert_eq!(positive("1%"), Ok(1.0));
     }
 
     proptest! {
@@ -151,7 +139,7 @@ mod tests {
             if let Ok(d) = span(&s) {
                 prop_assert!(std::time::Instant::now().checked_add(d).is_some());
             }
-            let _ = (rounds(&s), confirm(&s), kib(&s), positive(&s), non_negative(&s));
+            let _ = (rounds(&s), confirm(&s), kib(&s), non_negative(&s));
         }
 
         #[test]

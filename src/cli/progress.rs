@@ -2,6 +2,7 @@
 
 use crate::runner::Event;
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 /// Progress on stderr: one updating line on a terminal, a line per round elsewhere.
 pub(super) struct Progress {
@@ -21,10 +22,17 @@ impl Progress {
             Event::Round { round, of } if !self.tty => {
                 let _ = writeln!(err, "round {round}/{of}");
             }
-            Event::Extending { round, unsettled } if !self.tty => {
+            Event::Extending {
+                round,
+                unsettled,
+                decided,
+                left,
+            } => {
                 let _ = writeln!(
                     err,
-                    "round {round}: {unsettled} benchmark(s) measured again"
+                    "{}round {round}: {decided} decided, {unsettled} open, measured again; {} of the budget left",
+                    if self.tty { "\r\x1b[2K" } else { "" },
+                    humantime::format_duration(Duration::from_secs(left.as_secs()))
                 );
             }
             Event::Measuring {

@@ -2,8 +2,7 @@
 
 use super::outputs::{self, Outputs};
 use super::{
-    conclude, history, measure, positive, present, report, variants, Judging, Selection, Sizing,
-    Store,
+    conclude, history, measure, present, report, variants, Judging, Selection, Sizing, Store,
 };
 use crate::baseline;
 use crate::claims::{self, Claims};
@@ -21,12 +20,15 @@ Examples:
   storebench run --variant stock=/nix/store/…-zlib-1.3.1 --variant opt=/nix/store/…-zlib-1.3.1 --bench 'compress/zlib/*'
   storebench run --config storebench.toml --rounds 20 --json run.json
 
-  storebench run --bench 'aes/*' --target-ci 1 --max-time 5m --save before-rebuild
+  storebench run --bench 'aes/*' --budget 5m --save before-rebuild
 
 Each round starts one worker per variant with LD_LIBRARY_PATH set to that variant's
 library directories, and visits the variants in a fresh random order for every
 benchmark. The change against the first variant is the median of the per-round
-ratios, with a seeded bootstrap 95 % confidence interval; positive means better.
+ratios; positive means better. Without --rounds the run is sequential: after 6
+rounds only the benchmarks whose verdict is open get more, and each CI is the
+order-statistic interval its look allows (95 % over all looks); with --rounds
+N, a seeded bootstrap 95 % confidence interval.
 Then the claims (built-in table, or --claims FILE) are judged.
 
 Exit codes: 0 done, 2 bad input, 3 a variant produced wrong results or its worker failed.";
@@ -62,22 +64,7 @@ pub struct RunArgs {
     #[command(flatten)]
     judging: Judging,
     #[command(flatten)]
-    adaptive: Adaptive,
-    #[command(flatten)]
     recording: history::Recording,
-}
-
-/// Adaptive stopping.
-#[derive(Args)]
-struct Adaptive {
-    /// After --rounds, keep adding rounds for every benchmark whose 95 % CI
-    /// half-width (paired against the first variant; with one variant, of its own
-    /// median) is over PCT %, until all are under it or --max-time runs out.
-    #[arg(long, value_name = "PCT", value_parser = positive)]
-    target_ci: Option<f64>,
-    /// The time a --target-ci run may take in all, e.g. 90s, 10m.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = super::flags::span)]
-    max_time: Duration,
 }
 
 pub fn run(args: RunArgs) -> Result<i32> {
@@ -90,12 +77,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let variants = variants(&args.variants, &config)?;
     let (plan, mut settings) = args.sizing.plan(&args.selection, variants, &config)?;
     settings.noise_pct = args.judging.noise;
-    settings.target_ci_pct = args.adaptive.target_ci;
-    settings.max_time_seconds = args
-        .adaptive
-        .target_ci
-        .map(|_| args.adaptive.max_time.as_secs_f64());
-    let until = adaptive(&plan, &settings);
+    let until = sequential(&plan, &settings);
     let outputs = Outputs {
         json: args.json.as_deref(),
         save: args.save.as_deref(),
@@ -113,23 +95,16 @@ pub fn run(args: RunArgs) -> Result<i32> {
     Ok(outputs::exit_code(conclude(&doc, None), &failed))
 }
 
-/// `--target-ci`: more rounds for every benchmark whose CI is still wider.
-pub(super) fn adaptive(plan: &Plan, settings: &Settings) -> Option<Until<'static>> {
-    let (target, max) = (settings.target_ci_pct?, settings.max_time_seconds?);
+/// A sequential run's further rounds: for every benchmark whose verdict against
+/// the first variant is still open, until none is or the budget is spent.
+pub(super) fn sequential(plan: &Plan, settings: &Settings) -> Option<Until<'static>> {
+    let (design, budget) = (settings.stopping?, settings.max_time_seconds?);
     let names: Vec<String> = plan.variants.iter().map(|v| v.name.clone()).collect();
-    let boot = crate::stats::Bootstrap {
-        seed: plan.seed,
-        resamples: 2_000,
-        ..Default::default()
-    };
+    let noise = settings.noise_pct;
     Some(Until {
-        max_time: Duration::from_secs_f64(max),
+        max_time: Duration::from_secs_f64(budget),
         unsettled: Box::new(move |results: &[crate::results::BenchResult]| {
-            crate::compare::precision(results, &names, boot)
-                .into_iter()
-                .filter(|(_, mde)| *mde > target)
-                .map(|(bench, _)| bench)
-                .collect()
+            crate::compare::open(results, &names, design, noise)
         }),
     })
 }

@@ -114,8 +114,8 @@ fn settings(s: &Settings) -> Result<(), Invalid> {
             s.noise_pct
         ));
     }
-    if let Some(t) = s.target_ci_pct {
-        figure("settings.target_ci_pct", t, 0.0)?;
+    if let Some(why) = s.stopping.as_ref().and_then(|d| d.invalid()) {
+        return Err(format!("settings.stopping: {why}"));
     }
     if let Some(t) = s.max_time_seconds {
         span("settings.max_time_seconds", t, MAX_SPAN_SECONDS)?;
