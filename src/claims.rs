@@ -573,6 +573,38 @@ mod tests {
     }
 
     #[test]
+    fn a_run_where_only_zlib_was_rebuilt_judges_the_universal_claim_on_zlib_alone() {
+        let mut doc = compare::tests::only_zlib_rebuilt();
+        analyse(&mut doc, None, &Claims::builtin(), Options::new(1.0, 1));
+        let get = |id: &str| doc.claims.iter().find(|c| c.id == id).unwrap();
+        let universal = get("universal");
+        assert_eq!(
+            universal.benches,
+            ["compress/zlib/l6/text", "decompress/zlib/l6/text"]
+        );
+        assert!(
+            (universal.change_pct.unwrap() - 25.0).abs() < 1e-9,
+            "{universal:?}"
+        );
+        assert_eq!(universal.not_rebuilt, ["glibc"]);
+        assert!(
+            universal
+                .sentence
+                .contains("glibc: the same file in both variants — not rebuilt in this comparison"),
+            "{}",
+            universal.sentence
+        );
+        let zstd = get("compression");
+        assert_eq!(zstd.verdict, ClaimOutcome::NotMeasured, "{zstd:?}");
+        assert!(
+            zstd.sentence.contains("zstd: the same file"),
+            "{}",
+            zstd.sentence
+        );
+        assert_eq!(get("zlib-compression").benches, ["compress/zlib/l6/text"]);
+    }
+
+    #[test]
     fn a_ci_reaching_the_claimed_minimum_confirms_and_above_the_maximum_exceeds() {
         assert_eq!(
             outcome(c(30.0, 20.0, 40.0), AES, 1.0),
