@@ -10,7 +10,7 @@
 //! This module decides and words verdicts; the changes come from `compare`, and
 //! printing is the caller's.
 
-use crate::compare::{self, signed, Change, Options, Pairing};
+use crate::compare::{self, signed, Change, Matched, Options, Pairing};
 use crate::error::{Error, Result};
 use crate::results::{ClaimOutcome, ClaimVerdict, Document, Status, Unit};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -265,7 +265,54 @@ fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
     if covered.is_empty() {
         return None;
     }
-    if let Some((m, failed)) = covered.iter().find_map(|m| m.failure().map(|f| (m, f))) {
+    let (rebuilt, same): (Vec<&Matched>, Vec<&Matched>) =
+        covered.into_iter().partition(|m| p.rebuilt(m.bench()));
+    let not_rebuilt = p.not_rebuilt_names(same.iter().map(|m| m.bench()));
+    let apart = left_apart(&not_rebuilt, same.len());
+    if rebuilt.is_empty() {
+        let sentence = format!("{}: not measured, {apart}.", claim.title);
+        let mut v = verdict(claim, Some(p), None, ClaimOutcome::NotMeasured, sentence);
+        v.not_rebuilt = not_rebuilt;
+        return Some(v);
+    }
+    let aside = if same.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; judged on the {} rebuilt benchmark(s) alone ({apart})",
+            rebuilt.len()
+        )
+    };
+    let mut v = judge_rebuilt(claim, p, &rebuilt, opts, &aside);
+    v.not_rebuilt = not_rebuilt;
+    Some(v)
+}
+
+/// "glibc: the same file in both variants — not rebuilt in this comparison, 13
+/// benchmarks left apart".
+fn left_apart(names: &[String], benches: usize) -> String {
+    let file = if names.len() == 1 {
+        "the same file"
+    } else {
+        "each the same file"
+    };
+    format!(
+        "{}: {file} in both variants — not rebuilt in this comparison, {benches} benchmark{} left apart",
+        names.join(", "),
+        if benches == 1 { "" } else { "s" }
+    )
+}
+
+/// The verdict over the benchmarks that were rebuilt; `aside` says what was left
+/// apart, to end the sentence with.
+fn judge_rebuilt(
+    claim: &Claim,
+    p: &Pairing,
+    rebuilt: &[&Matched],
+    opts: Options,
+    aside: &str,
+) -> ClaimVerdict {
+    if let Some((m, failed)) = rebuilt.iter().find_map(|m| m.failure().map(|f| (m, f))) {
         let what = match failed.status {
             Status::Broken => "computed wrong results in",
             Status::Timeout => "hung in",
@@ -277,34 +324,25 @@ fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
             failed.variant,
             m.bench()
         );
-        return Some(verdict(
-            claim,
-            Some(p),
-            None,
-            ClaimOutcome::Broken,
-            sentence,
-        ));
+        return verdict(claim, Some(p), None, ClaimOutcome::Broken, sentence);
     }
-    let combined = p.combined(|r| claim.covers(&r.bench, r.unit), opts.boot);
+    let combined = p.combined(
+        |r| claim.covers(&r.bench, r.unit) && p.rebuilt(&r.bench),
+        opts.boot,
+    );
     let Some((change, _, _)) = combined else {
         let sentence = format!(
-            "{}: inconclusive, too few rounds for a confidence interval{}.",
+            "{}: inconclusive, too few rounds for a confidence interval{}{aside}.",
             claim.title,
             notes(p)
         );
-        return Some(verdict(
-            claim,
-            Some(p),
-            None,
-            ClaimOutcome::Inconclusive,
-            sentence,
-        ));
+        return verdict(claim, Some(p), None, ClaimOutcome::Inconclusive, sentence);
     };
     let result = outcome(change, claim.range_pct, opts.noise_pct);
-    let sentence = sentence(claim, result, change, p);
+    let sentence = sentence(claim, result, change, p, aside);
     let mut v = verdict(claim, Some(p), Some(change), result, sentence);
-    v.benches = covered.iter().map(|m| m.bench().to_string()).collect();
-    Some(v)
+    v.benches = rebuilt.iter().map(|m| m.bench().to_string()).collect();
+    v
 }
 
 fn verdict(
@@ -328,11 +366,12 @@ fn verdict(
         verdict: outcome,
         sentence,
         benches: vec![],
+        not_rebuilt: vec![],
     }
 }
 
 /// "OpenSSL …: 0.3 % faster, 95 % CI −0.8 … +1.4 %, claim 20–40 %: no change, …."
-fn sentence(claim: &Claim, outcome: ClaimOutcome, c: Change, p: &Pairing) -> String {
+fn sentence(claim: &Claim, outcome: ClaimOutcome, c: Change, p: &Pairing, aside: &str) -> String {
     let [min, max] = claim.range_pct;
     let (better, worse) = claim.metric.words();
     let measured = format!(
@@ -368,7 +407,7 @@ fn sentence(claim: &Claim, outcome: ClaimOutcome, c: Change, p: &Pairing) -> Str
         ),
     };
     format!(
-        "{}: {measured}, claim {min_s}–{max_s} %: {why}{}.",
+        "{}: {measured}, claim {min_s}–{max_s} %: {why}{}{aside}.",
         claim.title,
         notes(p)
     )
@@ -404,13 +443,14 @@ mod tests {
     const AES: [f64; 2] = [20.0, 40.0];
 
     #[test]
-    fn the_builtin_table_holds_the_seeds_seven_claims() {
+    fn the_builtin_table_holds_the_seeds_eight_claims() {
         let claims = Claims::builtin();
         let ids: Vec<&str> = claims.claims.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,
             [
                 "universal",
+                "zlib-compression",
                 "openssl-aes",
                 "compression",
                 "runtimes",
@@ -421,6 +461,7 @@ mod tests {
         );
         let range = |id: &str| claims.claims.iter().find(|c| c.id == id).unwrap().range_pct;
         assert_eq!(range("universal"), [3.0, 8.0]);
+        assert_eq!(range("zlib-compression"), [10.0, 20.0]);
         assert_eq!(range("openssl-aes"), [20.0, 40.0]);
         assert_eq!(range("video-cpu"), [30.0, 50.0]);
     }
@@ -433,6 +474,8 @@ mod tests {
         assert!(!get("openssl-aes").covers("compress/zlib/l6/text", Unit::BytesPerSecond));
         assert!(get("compression").covers("decompress/xz/l6/json", Unit::BytesPerSecond));
         assert!(!get("compression").covers("compress/zlib/l6/json", Unit::BytesPerSecond));
+        assert!(get("zlib-compression").covers("compress/zlib/l6/json", Unit::BytesPerSecond));
+        assert!(!get("zlib-compression").covers("decompress/zlib/l6/json", Unit::BytesPerSecond));
         assert!(get("electron-ram").covers("probe/electron/pss", Unit::Bytes));
         assert!(!get("electron-ram").covers("probe/electron/cpu", Unit::CpuSecondsPerSecond));
         assert!(!get("electron-ram").covers("command/electron-app/wall", Unit::Seconds));
@@ -526,6 +569,38 @@ mod tests {
         let not = after.claims.iter().find(|c| c.id == "openssl-aes").unwrap();
         assert_eq!(not.verdict, ClaimOutcome::NotMeasured);
         assert!(not.sentence.contains("aes/*"), "{}", not.sentence);
+    }
+
+    #[test]
+    fn a_run_where_only_zlib_was_rebuilt_judges_the_universal_claim_on_zlib_alone() {
+        let mut doc = compare::tests::only_zlib_rebuilt();
+        analyse(&mut doc, None, &Claims::builtin(), Options::new(1.0, 1));
+        let get = |id: &str| doc.claims.iter().find(|c| c.id == id).unwrap();
+        let universal = get("universal");
+        assert_eq!(
+            universal.benches,
+            ["compress/zlib/l6/text", "decompress/zlib/l6/text"]
+        );
+        assert!(
+            (universal.change_pct.unwrap() - 25.0).abs() < 1e-9,
+            "{universal:?}"
+        );
+        assert_eq!(universal.not_rebuilt, ["glibc"]);
+        assert!(
+            universal
+                .sentence
+                .contains("glibc: the same file in both variants — not rebuilt in this comparison"),
+            "{}",
+            universal.sentence
+        );
+        let zstd = get("compression");
+        assert_eq!(zstd.verdict, ClaimOutcome::NotMeasured, "{zstd:?}");
+        assert!(
+            zstd.sentence.contains("zstd: the same file"),
+            "{}",
+            zstd.sentence
+        );
+        assert_eq!(get("zlib-compression").benches, ["compress/zlib/l6/text"]);
     }
 
     #[test]

@@ -11,11 +11,12 @@
 //! claims, which build on [`Pairing::combined`].
 
 use crate::results::{
-    BenchResult, ChangeVerdict, Comparison, Document, GroupComparison, Status, Unit,
+    BenchResult, ChangeVerdict, Comparison, Document, GroupComparison, Status, Unit, VariantRecord,
 };
 use crate::sequential::Stopping;
 use crate::stats::{self, Bootstrap, Interval};
-use std::collections::BTreeSet;
+use crate::workload;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -275,6 +276,10 @@ pub struct Pairing<'a> {
     /// design's at the look its rounds reached, not the fixed-level bootstrap.
     pub stopping: Option<Stopping>,
     pub benches: Vec<Matched<'a>>,
+    /// The benchmarks that were not rebuilt in this comparison, by id, with what
+    /// they measure (`glibc`): both sides loaded the same file of each, in the same
+    /// environment. Their comparisons stay, marked; groups and claims leave them out.
+    pub not_rebuilt: BTreeMap<String, Vec<String>>,
 }
 
 /// Each variant after the first against the first, paired by round. `results` may
@@ -291,6 +296,7 @@ pub fn within<'a>(results: &'a [BenchResult], variants: &[String]) -> Vec<Pairin
             paired: true,
             same_files: false,
             stopping: None,
+            not_rebuilt: BTreeMap::new(),
             benches: results
                 .iter()
                 .filter(|r| &r.variant == v)
@@ -319,8 +325,42 @@ pub fn within_run(doc: &Document) -> Vec<Pairing<'_>> {
         p.same_files = doc
             .variant(&p.variant)
             .is_some_and(|v| v.same_files_as.contains(&p.baseline));
+        p.not_rebuilt = not_rebuilt(
+            doc.variant(&p.baseline),
+            doc.variant(&p.variant),
+            &p.benches,
+        );
     }
     out
+}
+
+/// The benchmarks of `benches` whose files (see [`workload::subject_of`]) both
+/// variants loaded byte-identical, in the same environment, with those files'
+/// names. Without both provenances nothing can be told, and every benchmark counts.
+fn not_rebuilt(
+    before: Option<&VariantRecord>,
+    after: Option<&VariantRecord>,
+    benches: &[Matched],
+) -> BTreeMap<String, Vec<String>> {
+    let (Some(a), Some(b)) = (before, after) else {
+        return BTreeMap::new();
+    };
+    let (Some(pa), Some(pb)) = (&a.provenance, &b.provenance) else {
+        return BTreeMap::new();
+    };
+    if a.variant.env != b.variant.env {
+        return BTreeMap::new();
+    }
+    benches
+        .iter()
+        .filter_map(|m| {
+            let needs = workload::subject_of(m.bench())?;
+            pa.same_files(pb, &needs).then(|| {
+                let names = needs.names().into_iter().map(String::from).collect();
+                (m.bench().to_string(), names)
+            })
+        })
+        .collect()
 }
 
 /// The comparisons between a stored run `before` (called `label`) and `after`:
@@ -354,10 +394,8 @@ fn between<'a>(before: &'a Document, label: &str, after: &'a Document) -> Vec<Pa
     }
     matched
         .into_iter()
-        .map(|(was, is)| Pairing {
-            baseline: format!("{label}:{was}"),
-            same_files: same_libraries(before, &was, after, &is),
-            benches: after
+        .map(|(was, is)| {
+            let benches: Vec<Matched> = after
                 .results
                 .iter()
                 .filter(|r| r.variant == is)
@@ -367,10 +405,16 @@ fn between<'a>(before: &'a Document, label: &str, after: &'a Document) -> Vec<Pa
                         after: a,
                     })
                 })
-                .collect(),
-            variant: is,
-            paired: false,
-            stopping: None,
+                .collect();
+            Pairing {
+                baseline: format!("{label}:{was}"),
+                same_files: same_libraries(before, &was, after, &is),
+                not_rebuilt: not_rebuilt(before.variant(&was), after.variant(&is), &benches),
+                benches,
+                variant: is,
+                paired: false,
+                stopping: None,
+            }
         })
         .collect()
 }
@@ -428,9 +472,29 @@ impl<'a> Pairing<'a> {
                     mde_pct: change.as_ref().map(Change::mde),
                     paired: self.paired,
                     verdict,
+                    not_rebuilt: self.not_rebuilt.get(m.bench()).cloned().unwrap_or_default(),
                 }
             })
             .collect()
+    }
+
+    /// Whether benchmark `bench` was rebuilt in this comparison, or cannot be
+    /// told apart from one that was: what groups and claims count.
+    pub fn rebuilt(&self, bench: &str) -> bool {
+        !self.not_rebuilt.contains_key(bench)
+    }
+
+    /// The files of `benches` that were not rebuilt, each named once, in order.
+    pub fn not_rebuilt_names<'b>(&self, benches: impl IntoIterator<Item = &'b str>) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for b in benches {
+            for n in self.not_rebuilt.get(b).into_iter().flatten() {
+                if !names.contains(n) {
+                    names.push(n.clone());
+                }
+            }
+        }
+        names
     }
 
     /// The geometric mean of the changes of the benchmarks `keep` selects (by the
@@ -483,20 +547,41 @@ impl<'a> Pairing<'a> {
         }
         names
             .into_iter()
-            .filter_map(|group| {
-                let (c, _, n) = self.combined(|r| r.group == group, opts.boot)?;
-                Some(GroupComparison {
-                    group: group.to_string(),
-                    baseline: self.baseline.clone(),
-                    variant: self.variant.clone(),
-                    benches: n,
-                    change_pct: c.pct,
-                    ci_low_pct: c.low,
-                    ci_high_pct: c.high,
-                    paired: self.paired,
-                })
-            })
+            .filter_map(|group| self.group(group, opts))
             .collect()
+    }
+
+    /// The geometric mean of one group over its rebuilt benchmarks; over all of
+    /// them, marked not rebuilt, when none was (an A/A comparison).
+    fn group(&self, group: &str, opts: Options) -> Option<GroupComparison> {
+        let members: Vec<&str> = self
+            .benches
+            .iter()
+            .filter(|m| m.after.group == group)
+            .map(|m| m.bench())
+            .collect();
+        let rebuilt = members.iter().any(|b| self.rebuilt(b));
+        let (c, _, n) = self.combined(
+            |r| r.group == group && (!rebuilt || self.rebuilt(&r.bench)),
+            opts.boot,
+        )?;
+        Some(GroupComparison {
+            group: group.to_string(),
+            baseline: self.baseline.clone(),
+            variant: self.variant.clone(),
+            benches: n,
+            change_pct: c.pct,
+            ci_low_pct: c.low,
+            ci_high_pct: c.high,
+            paired: self.paired,
+            rebuilt,
+            not_rebuilt: self.not_rebuilt_names(members.iter().copied()),
+            left_out: if rebuilt {
+                members.iter().filter(|b| !self.rebuilt(b)).count()
+            } else {
+                0
+            },
+        })
     }
 }
 
@@ -533,6 +618,7 @@ pub fn open(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::provenance::Provenance;
     use crate::results::RoundSample;
 
     fn change(pct: f64, low: f64, high: f64) -> Option<Change> {
@@ -779,6 +865,147 @@ pub(crate) mod tests {
             "no name in common, not single"
         );
         assert_eq!(between_runs(&two, "old", &two).len(), 2);
+    }
+
+    fn object(sha: &str) -> crate::provenance::LoadedObject {
+        crate::provenance::LoadedObject {
+            path: format!("/lib/{sha}").into(),
+            real_path: format!("/lib/{sha}").into(),
+            store_path: None,
+            sha256: sha.into(),
+            bytes: 1,
+        }
+    }
+
+    /// What a worker of a variant would report: these libraries, by (library,
+    /// hash), on a glibc of hash `libc`.
+    pub(crate) fn loaded(libs: &[(crate::library::Library, &str)], libc: &str) -> Provenance {
+        Provenance {
+            libraries: libs
+                .iter()
+                .map(|&(library, sha)| crate::provenance::LoadedLibrary {
+                    library,
+                    object: object(sha),
+                    version: None,
+                })
+                .collect(),
+            objects: vec![],
+            glibc: Some(crate::provenance::LoadedGlibc {
+                loader: object(&format!("ld-{libc}")),
+                libc: object(libc),
+                version: "2.36".into(),
+                executable: "/bin/storebench".into(),
+            }),
+            interpreters: vec![],
+        }
+    }
+
+    /// A run of `stock` and `opt` where only zlib was rebuilt: zlib 25 % faster,
+    /// zstd and libc the same files and the same speed.
+    pub(crate) fn only_zlib_rebuilt() -> Document {
+        use crate::library::Library;
+        let mut results = Vec::new();
+        for (bench, group, speedup) in [
+            ("compress/zlib/l6/text", "compression", 1.25),
+            ("decompress/zlib/l6/text", "compression", 1.25),
+            ("decompress/zstd/l3/text", "compression", 1.0),
+            ("libc/memcpy/4096", "libc", 1.0),
+        ] {
+            let secs = [1.0, 1.1, 0.9, 1.05];
+            let faster: Vec<f64> = secs.iter().map(|s| s / speedup).collect();
+            for (variant, per_round) in [("stock", &secs[..]), ("opt", &faster[..])] {
+                let mut r = result(bench, variant, Unit::BytesPerSecond, per_round);
+                r.group = group.into();
+                results.push(r);
+            }
+        }
+        let mut doc = run_of(results);
+        for (v, zlib) in [("stock", "z-o2"), ("opt", "z-o3")] {
+            let rec = doc
+                .variants
+                .iter_mut()
+                .find(|r| r.variant.name == v)
+                .unwrap();
+            rec.provenance = Some(loaded(
+                &[(Library::Zlib, zlib), (Library::Zstd, "zstd")],
+                "libc",
+            ));
+        }
+        doc
+    }
+
+    #[test]
+    fn benchmarks_whose_files_are_the_same_are_marked_and_left_out_of_group_means() {
+        let doc = only_zlib_rebuilt();
+        let p = &within_run(&doc)[0];
+        let opts = Options::new(1.0, 1);
+        let marks: Vec<(String, Vec<String>)> = p
+            .comparisons(opts)
+            .into_iter()
+            .map(|c| (c.bench, c.not_rebuilt))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                ("compress/zlib/l6/text".to_string(), vec![]),
+                ("decompress/zlib/l6/text".to_string(), vec![]),
+                (
+                    "decompress/zstd/l3/text".to_string(),
+                    vec!["zstd".to_string()]
+                ),
+                ("libc/memcpy/4096".to_string(), vec!["glibc".to_string()]),
+            ]
+        );
+        let groups = p.groups(opts);
+        let compression = &groups[0];
+        assert_eq!(compression.group, "compression");
+        // Over the two zlib benchmarks alone: +25 %, not the +16 % the identical
+        // zstd pair would pull it down to.
+        assert!(
+            (compression.change_pct - 25.0).abs() < 1e-9,
+            "{compression:?}"
+        );
+        assert_eq!((compression.benches, compression.left_out), (2, 1));
+        assert!(compression.rebuilt);
+        assert_eq!(compression.not_rebuilt, ["zstd"]);
+        let libc = &groups[1];
+        assert!(!libc.rebuilt, "an A/A group stays, marked: {libc:?}");
+        assert_eq!((libc.benches, libc.left_out), (1, 0));
+        assert_eq!(libc.not_rebuilt, ["glibc"]);
+    }
+
+    #[test]
+    fn the_same_files_in_another_environment_or_without_provenance_count_as_rebuilt() {
+        let mut doc = only_zlib_rebuilt();
+        let opt = doc
+            .variants
+            .iter_mut()
+            .find(|r| r.variant.name == "opt")
+            .unwrap();
+        opt.variant
+            .env
+            .insert("OPENSSL_ia32cap".into(), "~0x200000200000000".into());
+        assert!(within_run(&doc)[0].not_rebuilt.is_empty());
+        let mut doc = only_zlib_rebuilt();
+        doc.variants[0].provenance = None;
+        assert!(within_run(&doc)[0].not_rebuilt.is_empty());
+    }
+
+    #[test]
+    fn between_runs_a_benchmark_is_rebuilt_when_its_file_changed_between_them() {
+        let doc = only_zlib_rebuilt();
+        let p = &between_runs(&doc, "old", &doc)[0];
+        assert_eq!(
+            p.not_rebuilt.len(),
+            4,
+            "the same run twice: nothing rebuilt"
+        );
+        let mut after = only_zlib_rebuilt();
+        after.variants[0].provenance = doc.variants[1].provenance.clone();
+        let p = &between_runs(&doc, "old", &after)[0];
+        assert_eq!(p.variant, "stock");
+        assert!(p.rebuilt("compress/zlib/l6/text"));
+        assert!(!p.rebuilt("libc/memcpy/4096"));
     }
 
     #[test]

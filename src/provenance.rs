@@ -122,6 +122,19 @@ pub struct Needs {
     pub libc: bool,
 }
 
+impl Needs {
+    /// The files these needs name, as a person calls them: `zlib`, `python`,
+    /// `glibc`.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.libraries.iter().map(|l| l.name()).collect();
+        names.extend(self.interpreters.iter().map(|i| i.name()));
+        if self.libc {
+            names.push("glibc");
+        }
+        names
+    }
+}
+
 impl Provenance {
     /// Reads this process's maps. Only meaningful inside a worker, after the
     /// libraries were loaded (they are NEEDED, so that is at start-up).

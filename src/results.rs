@@ -309,6 +309,13 @@ pub struct Comparison {
     /// Paired by round (same run) or not (two runs made at different times).
     pub paired: bool,
     pub verdict: ChangeVerdict,
+    /// What the benchmark measures (`zlib`, `glibc`, `python`) when both
+    /// variants loaded the same file of each, in the same environment: not
+    /// rebuilt in this comparison, an A/A row that no group mean or claim
+    /// counts. Empty when one differs, or storebench cannot tell (a command, a
+    /// probe, a run without provenance).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_rebuilt: Vec<String>,
 }
 
 /// A figure that may be missing, `null` in JSON. The field itself must be there,
@@ -350,6 +357,26 @@ pub struct GroupComparison {
     pub ci_low_pct: f64,
     pub ci_high_pct: f64,
     pub paired: bool,
+    /// Whether any benchmark of the group was rebuilt. When one was, the mean is
+    /// over the rebuilt ones alone; when none was, it is the mean of an A/A
+    /// comparison, a "no change" row that no claim counts.
+    #[serde(default = "rebuilt_by_default")]
+    pub rebuilt: bool,
+    /// The files of the group's benchmarks that were the same in both variants
+    /// (`glibc`, `zstd`), and how many benchmarks that left out of the mean.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_rebuilt: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: usize,
+}
+
+/// A stored group from before `rebuilt` was written: it was counted.
+fn rebuilt_by_default() -> bool {
+    true
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -375,6 +402,11 @@ pub struct ClaimVerdict {
     /// The benchmarks that were measured for it.
     #[serde(default)]
     pub benches: Vec<String>,
+    /// The files (`glibc`) that were the same in both variants for some of the
+    /// claim's benchmarks: not rebuilt, so those benchmarks were left out, and
+    /// the sentence says so. When nothing else was left, the claim is not measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_rebuilt: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -209,6 +209,7 @@ pub(crate) mod tests {
             mde_pct: Some(2.0),
             paired: true,
             verdict,
+            not_rebuilt: vec![],
         });
         doc
     }

@@ -41,6 +41,7 @@ pub(crate) fn night(started: &str, zlib_hash: &str, secs: f64) -> Document {
         mde_pct: None,
         paired: true,
         verdict: ChangeVerdict::Broken,
+        not_rebuilt: vec!["zlib".into()],
     }];
     doc
 }

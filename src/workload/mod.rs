@@ -193,6 +193,22 @@ pub fn libraries_of(id: &str) -> Option<Vec<Library>> {
         .map(|b| b.libraries)
 }
 
+/// What a rebuild must change for the built-in benchmark `id` to measure it: the
+/// libraries it is named for; the interpreter a script runs on; glibc for the
+/// libc benchmarks, which use no other library. None for an id that is not built
+/// in, whose files storebench cannot know. Only these count: a zstd benchmark
+/// does not measure a rebuilt glibc's claim, although it calls memcpy.
+pub fn subject_of(id: &str) -> Option<Needs> {
+    let corpus = id.rsplit('/').next().unwrap_or_default().to_string();
+    let spec = catalog(&[corpus]).into_iter().find(|b| b.id == id)?;
+    let interpreters: Vec<Interpreter> = spec.interpreter().into_iter().collect();
+    Some(Needs {
+        libc: spec.libraries.is_empty() && interpreters.is_empty(),
+        libraries: spec.libraries,
+        interpreters,
+    })
+}
+
 /// The benchmarks matching any of `patterns` (globs; `*` also crosses `/`), in
 /// catalog order; all of them when there is no pattern.
 pub fn select(catalog: Vec<BenchSpec>, patterns: &[String]) -> Result<Vec<BenchSpec>> {
@@ -285,6 +301,19 @@ mod tests {
         );
         assert_eq!(libraries_of("python/startup/process"), Some(vec![]));
         assert_eq!(libraries_of("command/decode/wall"), None);
+    }
+
+    #[test]
+    fn a_benchmark_is_rebuilt_by_its_library_its_interpreter_or_glibc() {
+        let names = |id: &str| subject_of(id).map(|n| n.names());
+        assert_eq!(names("compress/zlib/l1/text"), Some(vec!["zlib"]));
+        assert_eq!(
+            names("tls/1.3/handshake"),
+            Some(vec!["libcrypto", "libssl"])
+        );
+        assert_eq!(names("libc/memcpy/4096"), Some(vec!["glibc"]));
+        assert_eq!(names("python/startup/process"), Some(vec!["python"]));
+        assert_eq!(names("command/decode/wall"), None);
     }
 
     #[test]

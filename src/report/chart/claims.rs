@@ -146,6 +146,7 @@ mod tests {
             verdict,
             sentence: String::new(),
             benches: vec![],
+            not_rebuilt: vec![],
         }
     }
 

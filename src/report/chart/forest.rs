@@ -234,6 +234,7 @@ mod tests {
             mde_pct: Some(2.0),
             paired: true,
             verdict: ChangeVerdict::Improvement,
+            not_rebuilt: vec![],
         }
     }
 
@@ -254,6 +255,9 @@ mod tests {
             ci_low_pct: 8.0,
             ci_high_pct: 16.0,
             paired: true,
+            rebuilt: true,
+            not_rebuilt: vec![],
+            left_out: 0,
         }];
         let names = ["stock".to_string(), "opt".into()];
         let chart = ForestChart::new("aes", &comparisons, &groups, &names).unwrap();

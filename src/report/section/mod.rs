@@ -224,6 +224,7 @@ pub mod tests {
             mde_pct: Some(3.0),
             paired: true,
             verdict: ChangeVerdict::Improvement,
+            not_rebuilt: vec![EVIL.into()],
         }];
         doc.groups = vec![GroupComparison {
             group: EVIL.into(),
@@ -234,6 +235,9 @@ pub mod tests {
             ci_low_pct: 1.0,
             ci_high_pct: 7.0,
             paired: true,
+            rebuilt: true,
+            not_rebuilt: vec![EVIL.into()],
+            left_out: 1,
         }];
         doc.claims = vec![ClaimVerdict {
             id: EVIL.into(),
@@ -249,6 +253,7 @@ pub mod tests {
             verdict: ClaimOutcome::Confirmed,
             sentence: EVIL.into(),
             benches: vec![EVIL.into()],
+            not_rebuilt: vec![EVIL.into()],
         }];
         doc
     }
