@@ -9,7 +9,7 @@
 //! - each library file's instruction-set level: its x86 ISA-level note when it has one,
 //!   else the instruction sets its executable text uses (decoded with iced-x86).
 
-use iced_x86::{CpuidFeature, Decoder, DecoderOptions, Instruction};
+use iced_x86::{CpuidFeature, Decoder, DecoderOptions, Instruction, Mnemonic};
 use object::{Object, ObjectSection, ObjectSymbol};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -91,6 +91,83 @@ impl CodePath {
             }),
         }
     }
+}
+
+impl CodePath {
+    /// One line each, as the table and the report show them.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![];
+        if let Some(o) = &self.openssl {
+            let on = o.aes_relevant();
+            out.push(format!(
+                "libcrypto at run time: {} ({})",
+                if on.is_empty() {
+                    "none of AES-NI, PCLMULQDQ, AVX, AVX2, VAES, VPCLMULQDQ".into()
+                } else {
+                    on.join(", ")
+                },
+                o.info
+            ));
+        }
+        if let Some(g) = &self.glibc {
+            out.push(format!(
+                "glibc IFUNC picks: memcpy → {}, memmove → {}, strlen → {}",
+                g.memcpy, g.memmove, g.strlen
+            ));
+        }
+        for b in &self.builds {
+            let name = b
+                .file
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            let how = match (b.source.as_str(), b.top_level_pct) {
+                ("isa-note", _) => "its ISA-level note".to_string(),
+                (_, Some(pct)) => format!(
+                    "its text: {pct} % of instructions need it, {}",
+                    b.extensions.join(", ")
+                ),
+                _ => "its text".to_string(),
+            };
+            out.push(format!("{name} built for {} (from {how})", b.level));
+        }
+        if let Some(z) = &self.zstd_bmi2 {
+            out.push(format!("zstd's BMI2 choice: {z}"));
+        }
+        out
+    }
+}
+
+/// Notes for a claim over `benches` when both variants ran the same code path for
+/// what those benchmarks exercise: AES and TLS with the same AES-relevant
+/// capabilities, libc benchmarks with the same IFUNC picks.
+pub fn same_path_notes(a: &CodePath, b: &CodePath, benches: &[String]) -> Vec<String> {
+    let mut notes = vec![];
+    let any = |prefix: &str| benches.iter().any(|id| id.starts_with(prefix));
+    if any("aes/") || any("tls/") {
+        if let (Some(x), Some(y)) = (&a.openssl, &b.openssl) {
+            let (cx, cy) = (x.aes_relevant(), y.aes_relevant());
+            if cx == cy && x.aes_ni {
+                notes.push(format!(
+                    "both builds use AES-NI at run time ({}): a rebuild cannot add it",
+                    cx.join(", ")
+                ));
+            } else if cx == cy {
+                notes.push("both builds run the same AES code path (no AES-NI in either)".into());
+            }
+        }
+    }
+    if any("libc/") {
+        if let (Some(x), Some(y)) = (&a.glibc, &b.glibc) {
+            if x == y && x.memcpy != NO_SYMBOLS {
+                notes.push(format!(
+                    "both variants' glibc picked the same implementations (memcpy → {}, strlen → {})",
+                    x.memcpy, x.strlen
+                ));
+            }
+        }
+    }
+    notes
 }
 
 extern "C" {
@@ -279,6 +356,10 @@ pub fn read_built_for(file: &Path, data: &[u8]) -> Option<BuiltFor> {
         while dec.can_decode() {
             dec.decode_out(&mut ins);
             total += 1;
+            // `rep bsf`, which gcc emits for any target: TZCNT where BMI1 is, BSF elsewhere.
+            if ins.mnemonic() == Mnemonic::Tzcnt {
+                continue;
+            }
             if let Some(&f) = ins.cpuid_features().iter().max_by_key(|&&f| level_of(f)) {
                 *counts.entry(f).or_default() += 1;
             }
@@ -350,7 +431,7 @@ mod tests {
             decode_caps("CPUINFO: OPENSSL_ia32cap=0x7cd8220d078bffff:0x2c1 env:~0x200000200000000")
                 .unwrap();
         assert!(!c.aes_ni && !c.pclmulqdq && c.avx && !c.avx2);
-        let c = decode_caps("CPUINFO: OPENSSL_ia32cap=0x7efa320b078bffff:0x600209c01ea9").unwrap();
+        let c = decode_caps("CPUINFO: OPENSSL_ia32cap=0x7efa320b078bffff:0x60009c01ea9").unwrap();
         assert!(c.aes_ni && c.pclmulqdq && c.avx && c.avx2 && c.vaes && c.vpclmulqdq);
         assert_eq!(decode_caps("CPUINFO: nothing"), None);
     }
