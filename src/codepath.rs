@@ -371,7 +371,7 @@ pub fn read_built_for(file: &Path, data: &[u8]) -> Option<BuiltFor> {
         .filter(|(&f, _)| level_of(f) == top && top > 1)
         .map(|(&f, &n)| (n, f))
         .collect();
-    exts.sort_by(|a, b| b.0.cmp(&a.0));
+    exts.sort_by_key(|e| std::cmp::Reverse(e.0));
     let at_top: u64 = exts.iter().map(|e| e.0).sum();
     Some(BuiltFor {
         file: file.to_owned(),
