@@ -12,6 +12,7 @@
 use iced_x86::{CpuidFeature, Decoder, DecoderOptions, Instruction, Mnemonic};
 use object::{Object, ObjectSection, ObjectSymbol};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::path::{Path, PathBuf};
@@ -274,7 +275,7 @@ fn symbol_table(file: &Path) -> Option<(PathBuf, BTreeMap<u64, String>)> {
         return Some((file.to_owned(), t));
     }
     let id = elf.build_id().ok()??;
-    let hex = crate::provenance::hex(id);
+    let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
     let debug = PathBuf::from(format!(
         "/usr/lib/debug/.build-id/{}/{}.debug",
         &hex[..2],
@@ -304,7 +305,11 @@ fn functions(elf: &object::File) -> Option<BTreeMap<u64, String>> {
 
 /// What `file` was built for, cached by its hash.
 fn built_for(file: &Path) -> Option<BuiltFor> {
-    let (sha, _) = crate::provenance::hash_file(file).ok()?;
+    let data = std::fs::read(file).ok()?;
+    let sha: String = sha2::Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let cache = cache_dir().map(|d| d.join(format!("{sha}.json")));
     if let Some(b) = cache
         .as_ref()
@@ -316,7 +321,6 @@ fn built_for(file: &Path) -> Option<BuiltFor> {
             ..b
         });
     }
-    let data = std::fs::read(file).ok()?;
     let b = read_built_for(file, &data)?;
     if let Some(c) = cache {
         let _ = std::fs::create_dir_all(c.parent()?);
