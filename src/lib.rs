@@ -11,6 +11,7 @@ pub(crate) mod calibrate;
 pub(crate) mod change;
 pub(crate) mod claims;
 pub mod cli;
+pub mod codepath;
 pub(crate) mod compare;
 pub(crate) mod config;
 pub(crate) mod environment;

@@ -7,6 +7,7 @@
 //! then checks the files against the variant's roots and spots variants that loaded
 //! byte-identical files.
 
+use crate::codepath::CodePath;
 use crate::glibc::{self, Glibc};
 use crate::interpreter::Interpreter;
 use crate::library::Library;
@@ -32,6 +33,9 @@ pub struct Provenance {
     /// The variant's interpreters, as each described itself (added by the runner).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interpreters: Vec<InterpreterIdentity>,
+    /// What the loaded libraries chose at run time and were built for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_path: Option<CodePath>,
 }
 
 /// The C library and dynamic loader a worker ran on.
@@ -144,7 +148,7 @@ impl Provenance {
             .into_iter()
             .filter_map(|p| describe(&p).ok())
             .collect();
-        let libraries = Library::ALL
+        let libraries: Vec<LoadedLibrary> = Library::ALL
             .iter()
             .filter_map(|&library| {
                 let object = objects
@@ -158,11 +162,13 @@ impl Provenance {
             })
             .collect();
         let glibc = loaded_glibc(&objects)?;
+        let code_path = code_path(&libraries, glibc.as_ref());
         Ok(Provenance {
             libraries,
             objects,
             glibc,
             interpreters: vec![],
+            code_path: Some(code_path),
         })
     }
 
@@ -320,6 +326,17 @@ impl Provenance {
             };
         libraries && interpreters && libc
     }
+}
+
+/// The code path of the loaded libraries and libc.
+fn code_path(libraries: &[LoadedLibrary], glibc: Option<&LoadedGlibc>) -> CodePath {
+    let files: Vec<PathBuf> = libraries
+        .iter()
+        .map(|l| l.object.real_path.clone())
+        .chain(glibc.map(|g| g.libc.real_path.clone()))
+        .collect();
+    let loaded = |lib| libraries.iter().any(|l| l.library == lib);
+    CodePath::of_this_process(&files, loaded(Library::Crypto), loaded(Library::Zstd))
 }
 
 /// The loader and libc among the mapped objects, with libc's own version.

@@ -238,6 +238,14 @@ pub fn render_provenance(doc: &Document) -> String {
                 &i.object.sha256[..12]
             );
         }
+        for line in rec
+            .provenance
+            .iter()
+            .flat_map(|p| &p.code_path)
+            .flat_map(|c| c.lines())
+        {
+            let _ = writeln!(out, "  {line}");
+        }
         for other in &rec.same_files_as {
             let _ = writeln!(out, "  A/A: `{}` loaded byte-identical files to `{other}`: any difference between them is noise", v.name);
         }

@@ -378,6 +378,23 @@ fn a_config_file_defines_variants_and_a_typo_in_it_exits_2() {
         doc["variants"][0]["env"]["OPENSSL_ia32cap"],
         "~0x200000200000000"
     );
+    // The worker read the mask as libcrypto applied it, and glibc's IFUNC picks.
+    let code = &doc["variants"][0]["provenance"]["code_path"];
+    assert_eq!(code["openssl"]["aes_ni"], false, "{code}");
+    assert_eq!(code["openssl"]["pclmulqdq"], false, "{code}");
+    assert!(code["openssl"]["info"]
+        .as_str()
+        .unwrap()
+        .contains("env:~0x200000200000000"));
+    for f in ["memcpy", "memmove", "strlen"] {
+        let name = code["glibc"][f].as_str().unwrap();
+        assert!(name.starts_with("__"), "{f}: {code}");
+    }
+    assert!(code["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|b| b["level"].as_str().unwrap().starts_with("x86-64-v")));
 
     std::fs::write(&cfg, "[variants.x]\nlib = []\n").unwrap();
     let out = storebench()
@@ -448,4 +465,45 @@ fn discover_of_a_path_that_is_not_a_profile_exits_2() {
             text(&out)
         );
     }
+}
+
+/// Each worker reads libcrypto's capability vector as libcrypto applied it: the
+/// stock variant runs AES-NI, the masked one does not.
+#[test]
+fn provenance_says_which_variant_ran_aes_ni() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("storebench.toml"),
+        "[variants.stock]\n[variants.masked]\nenv = { OPENSSL_ia32cap = \"~0x200000200000000\" }\n",
+    )
+    .unwrap();
+    let out = storebench()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "--no-report",
+            "--bench",
+            "aes/128-gcm/encrypt/16",
+            "--quick",
+            "--json",
+            "out.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc = read_json(&dir.path().join("out.json"));
+    let aes = |i: usize| doc["variants"][i]["provenance"]["code_path"]["openssl"]["aes_ni"].clone();
+    assert_eq!(doc["variants"][0]["name"], "stock");
+    assert_eq!(
+        aes(0),
+        true,
+        "{}",
+        doc["variants"][0]["provenance"]["code_path"]
+    );
+    assert_eq!(
+        aes(1),
+        false,
+        "{}",
+        doc["variants"][1]["provenance"]["code_path"]
+    );
 }

@@ -29,6 +29,7 @@ pub(crate) fn night(started: &str, zlib_hash: &str, secs: f64) -> Document {
         objects: vec![],
         glibc: None,
         interpreters: vec![],
+        code_path: None,
     });
     doc.comparisons = vec![Comparison {
         bench: "compress/zlib/l1/text".into(),

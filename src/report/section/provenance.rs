@@ -167,6 +167,13 @@ fn loaded(p: &Provenance, out: &mut String) {
         let _ = writeln!(out, "<tr>{}</tr>", object_cells(o));
     }
     let _ = writeln!(out, "</tbody>\n</table>\n</details>");
+    if let Some(c) = &p.code_path {
+        let _ = writeln!(out, "<h4>Code path: what the libraries chose at run time and were built for</h4>\n<ul class=\"codepath\">");
+        for line in c.lines() {
+            let _ = writeln!(out, "<li>{}</li>", Esc(&line));
+        }
+        let _ = writeln!(out, "</ul>");
+    }
 }
 
 fn object_cells(o: &LoadedObject) -> String {
