@@ -3,8 +3,9 @@
 //! as soon as each part of the demo store is built.
 //!
 //! Documents merge when they are runs (no probe, no ci record) of the same
-//! variants, in the same order, on the same host, with the same seed, rounds and
-//! slice, and no benchmark is measured in two of them. A variant's library
+//! variants, in the same order, on the same host, with the same seed, slice and
+//! stopping design (a fixed design: the same rounds; the merged document has the
+//! most rounds of any part, and the budgets of all parts), and no benchmark is measured in two of them. A variant's library
 //! directories may grow from one document to the next (a later part of the store
 //! adds libraries); every earlier document's directories must be among the
 //! merged variant's, so a benchmark keeps the libraries it was measured with.
@@ -52,6 +53,13 @@ pub fn merge(docs: Vec<(PathBuf, Document)>) -> Result<Document, Mismatch> {
         let s = &mut merged.settings;
         s.bench_patterns.extend(doc.settings.bench_patterns);
         s.unsettled.extend(doc.settings.unsettled);
+        s.blocks.extend(doc.settings.blocks);
+        // Sequential parts stop each benchmark at its own look: the most rounds
+        // any part ran, and the budgets of all parts together.
+        s.rounds = s.rounds.max(doc.settings.rounds);
+        if let (Some(a), Some(b)) = (s.max_time_seconds, doc.settings.max_time_seconds) {
+            s.max_time_seconds = Some(a + b);
+        }
         merged.command_line.push("+".into());
         merged.command_line.extend(doc.command_line);
     }
@@ -85,9 +93,14 @@ fn same_setup(a: &Document, b: &Document) -> Result<(), String> {
         return differs("seed", a.seed.to_string(), b.seed.to_string());
     }
     let (x, y) = (&a.settings, &b.settings);
-    if x.rounds != y.rounds || x.slice_seconds != y.slice_seconds {
-        let s =
-            |s: &crate::results::Settings| format!("{} rounds of {} s", s.rounds, s.slice_seconds);
+    // A sequential design sets each benchmark's rounds by itself: the design and
+    // the slice must agree. A fixed design must run the same rounds.
+    let fixed_rounds_differ = x.stopping.is_none() && x.rounds != y.rounds;
+    if x.stopping != y.stopping || fixed_rounds_differ || x.slice_seconds != y.slice_seconds {
+        let s = |s: &crate::results::Settings| match s.stopping {
+            Some(d) => format!("sequential, {} to {} rounds of {} s", d.min_rounds, d.max_rounds, s.slice_seconds),
+            None => format!("{} rounds of {} s", s.rounds, s.slice_seconds),
+        };
         return differs("rounds", s(x), s(y));
     }
     if x.cpus != y.cpus {
