@@ -897,6 +897,7 @@ pub(crate) mod tests {
                 executable: "/bin/storebench".into(),
             }),
             interpreters: vec![],
+            code_path: None,
         }
     }
 

@@ -98,7 +98,10 @@ fn same_setup(a: &Document, b: &Document) -> Result<(), String> {
     let fixed_rounds_differ = x.stopping.is_none() && x.rounds != y.rounds;
     if x.stopping != y.stopping || fixed_rounds_differ || x.slice_seconds != y.slice_seconds {
         let s = |s: &crate::results::Settings| match s.stopping {
-            Some(d) => format!("sequential, {} to {} rounds of {} s", d.min_rounds, d.max_rounds, s.slice_seconds),
+            Some(d) => format!(
+                "sequential, {} to {} rounds of {} s",
+                d.min_rounds, d.max_rounds, s.slice_seconds
+            ),
             None => format!("{} rounds of {} s", s.rounds, s.slice_seconds),
         };
         return differs("rounds", s(x), s(y));
