@@ -158,7 +158,7 @@ struct Selection {
 #[derive(Args)]
 struct Sizing {
     /// Rounds, a fixed number: each gives every variant one time slice per
-    /// benchmark. Without it the run is sequential: 6 rounds of every benchmark,
+    /// benchmark. Without it the run is sequential: 7 rounds of every benchmark,
     /// then more only for those whose verdict is still open (up to 30 rounds),
     /// until each is decided or --budget is spent.
     #[arg(long, value_name = "N", value_parser = flags::rounds)]

@@ -61,7 +61,7 @@ impl Default for Stopping {
         Stopping {
             method: Method::OrderStatisticSpending,
             alpha: 0.05,
-            min_rounds: 6,
+            min_rounds: 7,
             look_every: 1,
             max_rounds: 30,
         }
