@@ -407,6 +407,11 @@ pub struct ClaimVerdict {
     /// the sentence says so. When nothing else was left, the claim is not measured.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_rebuilt: Vec<String>,
+    /// Why a rebuild could not change what these benchmarks exercise: both
+    /// variants ran the same code path ("both builds use AES-NI at run time: a
+    /// rebuild cannot add it"). The sentence says it too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
