@@ -10,6 +10,7 @@
 //! This module decides and words verdicts; the changes come from `compare`, and
 //! printing is the caller's.
 
+use crate::codepath::{self, CodePath};
 use crate::compare::{self, signed, Change, Matched, Options, Pairing};
 use crate::error::{Error, Result};
 use crate::results::{ClaimOutcome, ClaimVerdict, Document, Status, Unit};
@@ -201,14 +202,23 @@ pub fn outcome(c: Change, range_pct: [f64; 2], noise_pct: f64) -> ClaimOutcome {
     }
 }
 
+/// The code paths of a pairing's two sides, baseline first, when both have one.
+pub type Paths<'a> = Option<(&'a CodePath, &'a CodePath)>;
+
 /// One verdict per claim and comparison that measured it; a claim that no
-/// comparison measured gets one "not measured" verdict.
-pub fn evaluate(claims: &Claims, pairings: &[Pairing], opts: Options) -> Vec<ClaimVerdict> {
+/// comparison measured gets one "not measured" verdict. `paths` holds each
+/// pairing's code paths, in the same order (missing ones read as none).
+pub fn evaluate(
+    claims: &Claims,
+    pairings: &[Pairing],
+    paths: &[Paths],
+    opts: Options,
+) -> Vec<ClaimVerdict> {
     let mut out = Vec::new();
     for claim in &claims.claims {
         let before = out.len();
-        for p in pairings {
-            if let Some(v) = judge(claim, p, opts) {
+        for (i, p) in pairings.iter().enumerate() {
+            if let Some(v) = judge(claim, p, paths.get(i).copied().flatten(), opts) {
                 out.push(v);
             }
         }
@@ -244,10 +254,14 @@ pub fn analyse(
             None => compare::within_run(doc),
             Some((run, label)) => compare::between_runs(run, label, doc),
         };
+        let paths: Vec<Paths> = pairings
+            .iter()
+            .map(|p| code_paths(doc, before, p))
+            .collect();
         (
             pairings.iter().flat_map(|p| p.comparisons(opts)).collect(),
             pairings.iter().flat_map(|p| p.groups(opts)).collect(),
-            evaluate(claims, &pairings, opts),
+            evaluate(claims, &pairings, &paths, opts),
         )
     };
     doc.comparisons = comparisons;
@@ -256,7 +270,25 @@ pub fn analyse(
     doc.settings.noise_pct = opts.noise_pct;
 }
 
-fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
+/// The code paths of both sides of `p`, from the variants' provenance: the
+/// baseline's in `doc`, or in the stored run `before` (`LABEL:VARIANT`).
+fn code_paths<'a>(
+    doc: &'a Document,
+    before: Option<(&'a Document, &str)>,
+    p: &Pairing,
+) -> Paths<'a> {
+    let path = |d: &'a Document, v: &str| d.variant(v)?.provenance.as_ref()?.code_path.as_ref();
+    let baseline = match before {
+        None => path(doc, &p.baseline)?,
+        Some((run, label)) => {
+            let was = p.baseline.strip_prefix(label)?.strip_prefix(':')?;
+            path(run, was)?
+        }
+    };
+    Some((baseline, path(doc, &p.variant)?))
+}
+
+fn judge(claim: &Claim, p: &Pairing, paths: Paths, opts: Options) -> Option<ClaimVerdict> {
     let covered: Vec<_> = p
         .benches
         .iter()
@@ -275,16 +307,18 @@ fn judge(claim: &Claim, p: &Pairing, opts: Options) -> Option<ClaimVerdict> {
         v.not_rebuilt = not_rebuilt;
         return Some(v);
     }
-    let aside = if same.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let ids: Vec<String> = rebuilt.iter().map(|m| m.bench().to_string()).collect();
+    let path_notes = paths.map_or_else(Vec::new, |(a, b)| codepath::same_path_notes(a, b, &ids));
+    let mut aside: String = path_notes.iter().map(|n| format!("; {n}")).collect();
+    if !same.is_empty() {
+        aside.push_str(&format!(
             "; judged on the {} rebuilt benchmark(s) alone ({apart})",
             rebuilt.len()
-        )
-    };
+        ));
+    }
     let mut v = judge_rebuilt(claim, p, &rebuilt, opts, &aside);
     v.not_rebuilt = not_rebuilt;
+    v.notes = path_notes;
     Some(v)
 }
 
@@ -367,6 +401,7 @@ fn verdict(
         sentence,
         benches: vec![],
         not_rebuilt: vec![],
+        notes: vec![],
     }
 }
 
@@ -601,6 +636,82 @@ mod tests {
             zstd.sentence
         );
         assert_eq!(get("zlib-compression").benches, ["compress/zlib/l6/text"]);
+    }
+
+    /// A run of `stock` and `native` whose libcrypto differ but both run AES-NI,
+    /// with the same speed.
+    fn aes_rebuilt_with_the_same_caps(native_caps: &str) -> Document {
+        use crate::codepath::tests::{with_caps, AES_ON};
+        use crate::library::Library;
+        let secs = [1.0, 1.1, 0.9, 1.05];
+        let results = ["stock", "native"]
+            .iter()
+            .map(|v| {
+                compare::tests::result("aes/256-gcm/encrypt/16384", v, Unit::BytesPerSecond, &secs)
+            })
+            .collect();
+        let mut doc = compare::tests::run_of(results);
+        for (v, sha, caps) in [
+            ("stock", "c-o2", AES_ON),
+            ("native", "c-native", native_caps),
+        ] {
+            let rec = doc
+                .variants
+                .iter_mut()
+                .find(|r| r.variant.name == v)
+                .unwrap();
+            let mut prov = compare::tests::loaded(&[(Library::Crypto, sha)], "libc");
+            prov.code_path = Some(with_caps(caps, "__memmove_avx_unaligned_erms"));
+            rec.provenance = Some(prov);
+        }
+        doc
+    }
+
+    #[test]
+    fn the_openssl_sentence_says_a_rebuild_cannot_add_aes_ni_both_builds_use() {
+        let mut doc = aes_rebuilt_with_the_same_caps(crate::codepath::tests::AES_ON);
+        analyse(&mut doc, None, &Claims::builtin(), Options::new(1.0, 1));
+        let aes = doc.claims.iter().find(|c| c.id == "openssl-aes").unwrap();
+        assert_eq!(aes.benches, ["aes/256-gcm/encrypt/16384"], "{aes:?}");
+        assert_eq!(aes.notes.len(), 1, "{aes:?}");
+        assert!(aes.notes[0].contains("a rebuild cannot add it"), "{aes:?}");
+        assert!(
+            aes.sentence
+                .contains("; both builds use AES-NI at run time")
+                && aes.sentence.contains("a rebuild cannot add it"),
+            "{}",
+            aes.sentence
+        );
+        assert_eq!(aes.sentence.matches(". ").count(), 0, "{}", aes.sentence);
+
+        // Between two runs, the stored run's code path is the baseline's.
+        let stored = aes_rebuilt_with_the_same_caps(crate::codepath::tests::AES_ON);
+        let mut again = aes_rebuilt_with_the_same_caps(crate::codepath::tests::AES_ON);
+        let stock = again
+            .variants
+            .iter_mut()
+            .find(|r| r.variant.name == "stock");
+        stock.unwrap().provenance.as_mut().unwrap().libraries[0]
+            .object
+            .sha256 = "c-o3".into();
+        analyse(
+            &mut again,
+            Some((&stored, "old")),
+            &Claims::builtin(),
+            Options::new(1.0, 1),
+        );
+        let aes = again.claims.iter().find(|c| c.id == "openssl-aes").unwrap();
+        assert!(aes.notes.iter().any(|n| n.contains("AES-NI")), "{aes:?}");
+
+        let mut masked = aes_rebuilt_with_the_same_caps(crate::codepath::tests::AES_OFF);
+        analyse(&mut masked, None, &Claims::builtin(), Options::new(1.0, 1));
+        let aes = masked
+            .claims
+            .iter()
+            .find(|c| c.id == "openssl-aes")
+            .unwrap();
+        assert!(aes.notes.is_empty(), "{aes:?}");
+        assert!(!aes.sentence.contains("cannot add"), "{}", aes.sentence);
     }
 
     #[test]

@@ -426,7 +426,7 @@ fn isa_note(elf: &object::File) -> Option<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -446,6 +446,59 @@ mod tests {
         for name in [&p.memcpy, &p.memmove, &p.strlen] {
             assert!(name.starts_with("__") || name == NO_SYMBOLS, "{p:?}");
         }
+    }
+
+    pub(crate) fn with_caps(info: &str, memcpy: &str) -> CodePath {
+        CodePath {
+            openssl: decode_caps(info),
+            glibc: Some(IfuncPicks {
+                memcpy: memcpy.into(),
+                memmove: memcpy.into(),
+                strlen: "__strlen_avx2".into(),
+                symbols: None,
+            }),
+            ..CodePath::default()
+        }
+    }
+
+    pub(crate) const AES_ON: &str = "CPUINFO: OPENSSL_ia32cap=0x7efa320b078bffff:0x2c1";
+    pub(crate) const AES_OFF: &str =
+        "CPUINFO: OPENSSL_ia32cap=0x7cd8220d078bffff:0x2c1 env:~0x200000200000000";
+
+    #[test]
+    fn the_same_aes_caps_or_ifunc_picks_give_a_note_for_the_benchmarks_they_concern() {
+        let on = with_caps(AES_ON, "__memmove_avx_unaligned_erms");
+        let aes = ["aes/256-gcm/encrypt/16384".to_string()];
+        let notes = same_path_notes(&on, &on.clone(), &aes);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("both builds use AES-NI at run time (AES-NI, PCLMULQDQ, AVX)")
+                && notes[0].ends_with("a rebuild cannot add it"),
+            "{notes:?}"
+        );
+        let off = with_caps(AES_OFF, "__memmove_avx_unaligned_erms");
+        assert!(
+            same_path_notes(&on, &off, &aes).is_empty(),
+            "AES-NI masked on one side"
+        );
+        assert_eq!(
+            same_path_notes(&off, &off, &aes),
+            ["both builds run the same AES code path (no AES-NI in either)"]
+        );
+        // Not about AES: no OpenSSL note; libc benchmarks get the IFUNC note.
+        let libc = ["libc/memcpy/4096".to_string()];
+        let notes = same_path_notes(&on, &off, &libc);
+        assert_eq!(
+            notes,
+            ["both variants' glibc picked the same implementations (memcpy → __memmove_avx_unaligned_erms, strlen → __strlen_avx2)"]
+        );
+        let sse = with_caps(AES_ON, "__memmove_sse2_unaligned_erms");
+        assert!(same_path_notes(&on, &sse, &libc).is_empty());
+        let unnamed = with_caps(AES_ON, NO_SYMBOLS);
+        assert!(same_path_notes(&unnamed, &unnamed, &libc).is_empty());
+        let zlib = ["compress/zlib/l6/text".to_string()];
+        assert!(same_path_notes(&on, &on, &zlib).is_empty());
+        assert!(same_path_notes(&CodePath::default(), &on, &aes).is_empty());
     }
 
     #[test]

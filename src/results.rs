@@ -318,6 +318,20 @@ pub struct Comparison {
     pub not_rebuilt: Vec<String>,
 }
 
+impl Comparison {
+    /// "not rebuilt: the same glibc file" when both variants loaded the same file
+    /// of what the benchmark measures.
+    pub fn rebuilt_mark(&self) -> Option<String> {
+        (!self.not_rebuilt.is_empty()).then(|| same_files(&self.not_rebuilt))
+    }
+}
+
+/// "not rebuilt: the same glibc file", "… the same zstd, glibc files".
+fn same_files(names: &[String]) -> String {
+    let files = if names.len() == 1 { "file" } else { "files" };
+    format!("not rebuilt: the same {} {files}", names.join(", "))
+}
+
 /// A figure that may be missing, `null` in JSON. The field itself must be there,
 /// as in every document storebench writes; a plain `Option` field could be left out.
 fn figure<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
@@ -370,6 +384,25 @@ pub struct GroupComparison {
     pub left_out: usize,
 }
 
+impl GroupComparison {
+    /// "not rebuilt: …, an A/A mean" when no benchmark of the group was rebuilt;
+    /// "13 left out, not rebuilt: …" when some were left out of the mean.
+    pub fn rebuilt_mark(&self) -> Option<String> {
+        let names = if self.not_rebuilt.is_empty() {
+            "not rebuilt".to_string()
+        } else {
+            same_files(&self.not_rebuilt)
+        };
+        if !self.rebuilt {
+            Some(format!("{names}, an A/A mean"))
+        } else if self.left_out > 0 {
+            Some(format!("{} left out, {names}", self.left_out))
+        } else {
+            None
+        }
+    }
+}
+
 /// A stored group from before `rebuilt` was written: it was counted.
 fn rebuilt_by_default() -> bool {
     true
@@ -407,6 +440,11 @@ pub struct ClaimVerdict {
     /// the sentence says so. When nothing else was left, the claim is not measured.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_rebuilt: Vec<String>,
+    /// Why a rebuild could not change what these benchmarks exercise: both
+    /// variants ran the same code path ("both builds use AES-NI at run time: a
+    /// rebuild cannot add it"). The sentence says it too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -81,6 +81,9 @@ pub fn render_against(doc: &Document, before: Option<(&Document, &str)>) -> Stri
             _ => "change (95 % CI)".into(),
         });
         header.extend(["MDE".into(), "verdict".into()]);
+        if doc.comparisons.iter().any(|c| !c.not_rebuilt.is_empty()) {
+            header.push("note".into());
+        }
     }
     let mut rows = vec![header];
     let mut shown_before: Vec<(String, String)> = Vec::new();
@@ -103,6 +106,7 @@ pub fn render_against(doc: &Document, before: Option<(&Document, &str)>) -> Stri
         let mut row = vec![r.bench.clone(), r.variant.clone(), median, spread];
         if let Some(c) = comparison {
             row.extend(change_cells(c));
+            row.extend(c.rebuilt_mark());
         }
         rows.push(row);
     }
@@ -139,15 +143,20 @@ pub fn render_groups(doc: &Document) -> String {
         "geometric mean (95 % CI)".into(),
         "MDE".into(),
     ]];
+    if doc.groups.iter().any(|g| g.rebuilt_mark().is_some()) {
+        rows[0].push("note".into());
+    }
     for g in &doc.groups {
-        rows.push(vec![
+        let mut row = vec![
             g.group.clone(),
             g.variant.clone(),
             g.baseline.clone(),
             g.benches.to_string(),
             change_with_ci(g.change_pct, g.ci_low_pct, g.ci_high_pct),
             format!("±{:.1} %", (g.ci_high_pct - g.ci_low_pct) / 2.0),
-        ]);
+        ];
+        row.extend(g.rebuilt_mark());
+        rows.push(row);
     }
     layout(&rows, 3)
 }
@@ -386,6 +395,46 @@ fn align(rows: &[Vec<String>], left: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_and_groups_of_files_not_rebuilt_are_marked() {
+        let mut doc = crate::compare::tests::only_zlib_rebuilt();
+        let claims = crate::claims::Claims::builtin();
+        let opts = crate::compare::Options::new(1.0, 1);
+        crate::claims::analyse(&mut doc, None, &claims, opts);
+        let table = render_against(&doc, None);
+        let line = |bench: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(bench) && l.contains("opt"))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            line("libc/memcpy/4096").ends_with("not rebuilt: the same glibc file"),
+            "{table}"
+        );
+        assert!(
+            !line("compress/zlib/l6/text").contains("not rebuilt"),
+            "{table}"
+        );
+        let groups = render_groups(&doc);
+        let group = |g: &str| {
+            groups
+                .lines()
+                .find(|l| l.starts_with(g))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            group("libc").ends_with("not rebuilt: the same glibc file, an A/A mean"),
+            "{groups}"
+        );
+        assert!(
+            group("compression").ends_with("1 left out, not rebuilt: the same zstd file"),
+            "{groups}"
+        );
+    }
 
     #[test]
     fn aligned_columns_pad_to_the_widest_cell() {

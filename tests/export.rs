@@ -282,7 +282,7 @@ fn markdown_export_is_written_and_appended_to_the_step_summary() {
     let dir = measured();
     let doc = read_json(&dir.join("run.json"));
     let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
-    let header = "| benchmark | variant | median | change (95 % CI) | verdict |";
+    let header = "| benchmark | variant | median | change (95 % CI) | verdict | note |";
     assert!(md.contains(header), "{md}");
     let rows = md
         .lines()

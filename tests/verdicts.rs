@@ -310,6 +310,8 @@ fn zlib_built_at_o0_is_slower_than_at_o2_paired_and_between_stored_runs() {
         assert!(c["change_pct"].as_f64().unwrap() < -10.0, "{c}");
     }
 
+    only_zlib_differs(tmp.path(), &v2, &v0);
+
     // Stored apart, compared without measuring: unpaired, the same sign.
     for (name, v) in [("fast", &v2), ("slow", &v0)] {
         let mut args = vec!["run", "--save", name, "--variant", v];
@@ -433,6 +435,76 @@ fn zlib_built_at_o0_is_slower_than_at_o2_paired_and_between_stored_runs() {
             .contains("wrong results"),
         "{universal}"
     );
+}
+
+/// Two variants that differ in zlib alone, on the same glibc: the universal claim
+/// ("glibc + zlib") stands on the zlib benchmarks, glibc is named as not rebuilt,
+/// and the libc group is an A/A mean, marked, that no claim counts.
+fn only_zlib_differs(dir: &Path, v2: &str, v0: &str) {
+    let mut args = vec![
+        "run",
+        "--json",
+        "mixed.json",
+        "--variant",
+        v2,
+        "--variant",
+        v0,
+    ];
+    args.extend([
+        "--bench",
+        "compress/zlib/l6/text",
+        "--bench",
+        "libc/memcpy/4096",
+    ]);
+    args.extend(["--rounds", "3", "--slice", "0.05", "--corpus-kib", "256"]);
+    let o = storebench(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let doc = json(&dir.join("mixed.json"));
+    let find = |key: &str, field: &str, value: &str| -> Value {
+        doc[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x[field] == value)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {key} with {field} {value}: {doc}"))
+    };
+    let universal = find("claims", "id", "universal");
+    assert_eq!(
+        universal["benches"],
+        serde_json::json!(["compress/zlib/l6/text"]),
+        "{universal}"
+    );
+    assert_eq!(
+        universal["not_rebuilt"],
+        serde_json::json!(["glibc"]),
+        "{universal}"
+    );
+    let sentence = universal["sentence"].as_str().unwrap();
+    let apart = "glibc: the same file in both variants — not rebuilt in this comparison";
+    assert!(
+        sentence.contains("judged on the 1 rebuilt benchmark(s) alone"),
+        "{sentence}"
+    );
+    assert!(sentence.contains(apart), "{sentence}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(apart), "{}", text(&o));
+    let libc = find("comparisons", "bench", "libc/memcpy/4096");
+    assert_eq!(libc["not_rebuilt"], serde_json::json!(["glibc"]), "{libc}");
+    let group = find("groups", "group", "libc");
+    assert_eq!(group["rebuilt"], false, "{group}");
+    assert!(
+        stdout.contains("not rebuilt: the same glibc file"),
+        "{}",
+        text(&o)
+    );
+    // The claim's figure is zlib's alone: the identical pair pulls it nowhere.
+    let zlib = find("comparisons", "bench", "compress/zlib/l6/text");
+    let pct = |v: &Value, k: &str| v[k].as_f64().unwrap();
+    assert!(pct(&zlib, "change_pct") < -10.0, "{zlib}");
+    let (claimed, measured) = (pct(&universal, "change_pct"), pct(&zlib, "change_pct"));
+    assert!((claimed - measured).abs() < 1e-6, "{universal} {zlib}");
+    assert!(pct(&universal, "ci_high_pct") < 0.0, "{universal}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub struct Csv;
 
-const HEADER: [&str; 19] = [
+const HEADER: [&str; 20] = [
     "bench",
     "group",
     "variant",
@@ -33,6 +33,7 @@ const HEADER: [&str; 19] = [
     "mde_pct",
     "paired",
     "verdict",
+    "not_rebuilt",
 ];
 
 /// A field as RFC 4180 wants it: quoted, with quotes doubled, when it holds a
@@ -91,8 +92,9 @@ fn rows(doc: &Document, r: &BenchResult) -> Vec<Vec<String>> {
             number(c.mde_pct),
             c.paired.to_string(),
             c.verdict.label().into(),
+            c.not_rebuilt.join(" "),
         ],
-        None => vec![String::new(); 7],
+        None => vec![String::new(); 8],
     };
     let mut out = vec![[
         head(measure(r.unit), r.unit.symbol()),
@@ -102,7 +104,7 @@ fn rows(doc: &Document, r: &BenchResult) -> Vec<Vec<String>> {
     .concat()];
     if r.values.is_empty() && !r.times.is_empty() {
         let timing = crate::stats::summarize(&r.times);
-        let blank = vec![String::new(); 7];
+        let blank = vec![String::new(); 8];
         out.push(
             [
                 head("time-per-iteration", "s"),
@@ -133,7 +135,7 @@ impl Exporter for Csv {
     }
 
     fn about(&self) -> &'static str {
-        "one row per benchmark, variant and metric: n, median, mean, stddev, min, max, unit, and the change, CI, MDE and verdict where compared"
+        "one row per benchmark, variant and metric: n, median, mean, stddev, min, max, unit, and the change, CI, MDE, verdict and what was not rebuilt where compared"
     }
 
     fn render(&self, doc: &Document, path: &Path) -> Vec<Output> {
@@ -145,6 +147,28 @@ impl Exporter for Csv {
 mod tests {
     use super::*;
     use crate::results::ChangeVerdict;
+
+    #[test]
+    fn a_row_of_a_file_not_rebuilt_names_it() {
+        let mut doc = crate::compare::tests::only_zlib_rebuilt();
+        let claims = crate::claims::Claims::builtin();
+        crate::claims::analyse(
+            &mut doc,
+            None,
+            &claims,
+            crate::compare::Options::new(1.0, 1),
+        );
+        let csv = render(&doc);
+        let row = |p: &str| csv.lines().find(|l| l.starts_with(p)).unwrap().to_string();
+        assert!(
+            row("libc/memcpy/4096,libc,opt").ends_with(",glibc"),
+            "{csv}"
+        );
+        assert!(
+            row("compress/zlib/l6/text,compression,opt").ends_with(",improvement,"),
+            "{csv}"
+        );
+    }
 
     #[test]
     fn fields_are_quoted_only_when_they_must_be() {
@@ -183,6 +207,6 @@ mod tests {
             let rest = line.trim_start_matches("\"a,\"\"b\"\"\",");
             assert_eq!(rest.split(',').count(), HEADER.len() - 1, "{line}");
         }
-        assert!(lines[3].ends_with(",improvement"), "{}", lines[3]);
+        assert!(lines[3].ends_with(",improvement,"), "{}", lines[3]);
     }
 }

@@ -104,6 +104,9 @@ pub fn render(doc: &Document) -> String {
         .iter()
         .map(|r| {
             let median = r.throughput.as_ref().map(|s| human(s.median, r.unit));
+            let note = comparison(doc, r)
+                .and_then(|c| c.rebuilt_mark())
+                .unwrap_or_default();
             let (change, verdict) = match comparison(doc, r) {
                 _ if r.status != Status::Ok => (String::new(), status(r.status).into()),
                 Some(c) => match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
@@ -121,6 +124,7 @@ pub fn render(doc: &Document) -> String {
                 median.unwrap_or_else(|| "—".into()),
                 change,
                 verdict,
+                note,
             ]
         })
         .collect();
@@ -131,6 +135,7 @@ pub fn render(doc: &Document) -> String {
         "median",
         "change (95 % CI)",
         "verdict",
+        "note",
     ];
     table(&mut out, &header, &rows);
     if !doc.claims.is_empty() {
@@ -185,6 +190,23 @@ mod tests {
     use crate::results::ChangeVerdict;
 
     #[test]
+    fn a_row_of_a_file_not_rebuilt_says_so_in_its_note() {
+        let mut doc = crate::compare::tests::only_zlib_rebuilt();
+        let claims = crate::claims::Claims::builtin();
+        crate::claims::analyse(
+            &mut doc,
+            None,
+            &claims,
+            crate::compare::Options::new(1.0, 1),
+        );
+        let md = render(&doc);
+        assert!(
+            md.contains("| no change | not rebuilt: the same glibc file |"),
+            "{md}"
+        );
+    }
+
+    #[test]
     fn the_heading_escapes_the_host_and_the_date() {
         let mut doc = Document::of_results(vec![]);
         doc.host.hostname =
@@ -221,14 +243,14 @@ mod tests {
     }
 
     #[test]
-    fn a_hostile_benchmark_name_keeps_every_row_at_five_columns() {
+    fn a_hostile_benchmark_name_keeps_every_row_at_six_columns() {
         let doc = super::super::tests::document("a|b\n| c |", ChangeVerdict::Regression);
         let text = render(&doc);
         let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ")).collect();
         assert_eq!(rows.len(), 2 + doc.results.len(), "{text}");
         for row in rows {
             let unescaped = row.replace("\\|", "");
-            assert_eq!(unescaped.matches('|').count(), 6, "{row}");
+            assert_eq!(unescaped.matches('|').count(), 7, "{row}");
         }
         assert!(text.contains("regression"), "{text}");
     }

@@ -147,6 +147,7 @@ mod tests {
             sentence: String::new(),
             benches: vec![],
             not_rebuilt: vec![],
+            notes: vec![],
         }
     }
 

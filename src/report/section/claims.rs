@@ -50,10 +50,11 @@ pub fn render(page: &Page, out: &mut String) -> Result<()> {
                     .join(", ")
             )
         };
+        let marks = marks(c);
         let _ = writeln!(
             out,
             "<tr class=\"claim\"><td><strong>{}</strong><div class=\"id\">{}</div></td><td>{compared}</td>\
-             <td class=\"num\">{:+} … {:+} %</td><td class=\"num\">{measured}</td><td>{}</td><td>{}{benches}</td></tr>",
+             <td class=\"num\">{:+} … {:+} %</td><td class=\"num\">{measured}</td><td>{}</td><td>{}{benches}{marks}</td></tr>",
             Esc(&c.title),
             Esc(&c.id),
             c.range_pct[0],
@@ -64,4 +65,25 @@ pub fn render(page: &Page, out: &mut String) -> Result<()> {
     }
     let _ = writeln!(out, "</tbody>\n</table>\n</section>");
     Ok(())
+}
+
+/// What was left out as not rebuilt, and the code-path notes, one line each.
+fn marks(c: &crate::results::ClaimVerdict) -> String {
+    let mut out = String::new();
+    if !c.not_rebuilt.is_empty() {
+        let names: Vec<String> = c.not_rebuilt.iter().map(|n| Esc(n).to_string()).collect();
+        let _ = write!(
+            out,
+            "<div class=\"not-rebuilt\">not rebuilt, left out: {}</div>",
+            names.join(", ")
+        );
+    }
+    for n in &c.notes {
+        let _ = write!(
+            out,
+            "<div class=\"code-path-note\">same code path: {}</div>",
+            Esc(n)
+        );
+    }
+    out
 }

@@ -31,12 +31,13 @@ pub fn render(page: &Page, out: &mut String) -> Result<()> {
             for g in summaries {
                 let _ = writeln!(
                     out,
-                    "<li><code>{}</code> vs <code>{}</code>: <strong>{}</strong>, geometric mean of {} benchmarks ({})</li>",
+                    "<li><code>{}</code> vs <code>{}</code>: <strong>{}</strong>, geometric mean of {} benchmarks ({}){}</li>",
                     Esc(&g.variant),
                     Esc(&g.baseline),
                     pct_ci(g.change_pct, g.ci_low_pct, g.ci_high_pct),
                     g.benches,
-                    if g.paired { "paired by round" } else { "unpaired: runs made at different times" }
+                    if g.paired { "paired by round" } else { "unpaired: runs made at different times" },
+                    mark(g.rebuilt_mark()),
                 );
             }
             let _ = writeln!(out, "</ul>");
@@ -83,7 +84,11 @@ fn figures_table(page: &Page, group: &str, out: &mut String) {
                     _ => "–".into(),
                 },
                 c.mde_pct.map_or("–".into(), |m| format!("±{m:.1} %")),
-                badge(palette::change(c.verdict)),
+                format!(
+                    "{}{}",
+                    badge(palette::change(c.verdict)),
+                    mark(c.rebuilt_mark())
+                ),
             ),
             None if r.variant == page.variants.first().map_or("", String::as_str) => (
                 "<span class=\"dim\">baseline</span>".into(),
@@ -104,6 +109,12 @@ fn figures_table(page: &Page, group: &str, out: &mut String) {
         );
     }
     let _ = writeln!(out, "</tbody>\n</table>\n</details>");
+}
+
+/// A "not rebuilt" mark, as a line of its own.
+fn mark(text: Option<String>) -> String {
+    text.map(|t| format!("<div class=\"not-rebuilt\">{}</div>", Esc(&t)))
+        .unwrap_or_default()
 }
 
 /// Median and relative MAD of a result's figures, or its status.

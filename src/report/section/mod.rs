@@ -254,6 +254,7 @@ pub mod tests {
             sentence: EVIL.into(),
             benches: vec![EVIL.into()],
             not_rebuilt: vec![EVIL.into()],
+            notes: vec![EVIL.into()],
         }];
         doc
     }
