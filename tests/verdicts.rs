@@ -664,20 +664,20 @@ fn a_run_without_rounds_is_sequential_records_its_design_and_keeps_to_its_budget
     let s = &doc["settings"];
     let stopping = &s["stopping"];
     assert_eq!(stopping["method"], "order-statistic-alpha-spending", "{s}");
-    assert_eq!(stopping["min_rounds"], 6, "{s}");
+    assert_eq!(stopping["min_rounds"], 7, "{s}");
     assert_eq!(s["max_time_seconds"], 8.0, "{s}");
     let max = stopping["max_rounds"].as_u64().unwrap() as usize;
     let open = s["unsettled"].as_array().map_or(0, Vec::len);
     for r in doc["results"].as_array().unwrap() {
         let n = r["rounds"].as_array().unwrap().len();
-        assert!((6..=max).contains(&n), "{} has {n} rounds", r["bench"]);
+        assert!((7..=max).contains(&n), "{} has {n} rounds", r["bench"]);
     }
     // A benchmark measured past the minimum was open at the look before.
     let extended = doc["results"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["rounds"].as_array().unwrap().len() > 6);
+        .any(|r| r["rounds"].as_array().unwrap().len() > 7);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(
         extended,
