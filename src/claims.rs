@@ -608,8 +608,7 @@ mod tests {
 
     #[test]
     fn a_run_where_only_zlib_was_rebuilt_judges_the_universal_claim_on_zlib_alone() {
-        let mut doc = compare::tests::only_zlib_rebuilt();
-        analyse(&mut doc, None, &Claims::builtin(), Options::new(1.0, 1));
+        let doc = compare::tests::only_zlib_rebuilt_judged();
         let get = |id: &str| doc.claims.iter().find(|c| c.id == id).unwrap();
         let universal = get("universal");
         assert_eq!(

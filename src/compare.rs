@@ -901,6 +901,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// [`only_zlib_rebuilt`] with its comparisons, groups and the built-in claims
+    /// judged, as the tables and exports show it.
+    pub(crate) fn only_zlib_rebuilt_judged() -> Document {
+        let mut doc = only_zlib_rebuilt();
+        let claims = crate::claims::Claims::builtin();
+        crate::claims::analyse(&mut doc, None, &claims, Options::new(1.0, 1));
+        doc
+    }
+
     /// A run of `stock` and `opt` where only zlib was rebuilt: zlib 25 % faster,
     /// zstd and libc the same files and the same speed.
     pub(crate) fn only_zlib_rebuilt() -> Document {

@@ -398,10 +398,7 @@ mod tests {
 
     #[test]
     fn rows_and_groups_of_files_not_rebuilt_are_marked() {
-        let mut doc = crate::compare::tests::only_zlib_rebuilt();
-        let claims = crate::claims::Claims::builtin();
-        let opts = crate::compare::Options::new(1.0, 1);
-        crate::claims::analyse(&mut doc, None, &claims, opts);
+        let doc = crate::compare::tests::only_zlib_rebuilt_judged();
         let table = render_against(&doc, None);
         let line = |bench: &str| {
             table

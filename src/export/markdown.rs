@@ -191,14 +191,7 @@ mod tests {
 
     #[test]
     fn a_row_of_a_file_not_rebuilt_says_so_in_its_note() {
-        let mut doc = crate::compare::tests::only_zlib_rebuilt();
-        let claims = crate::claims::Claims::builtin();
-        crate::claims::analyse(
-            &mut doc,
-            None,
-            &claims,
-            crate::compare::Options::new(1.0, 1),
-        );
+        let doc = crate::compare::tests::only_zlib_rebuilt_judged();
         let md = render(&doc);
         assert!(
             md.contains("| no change | not rebuilt: the same glibc file |"),
