@@ -357,22 +357,7 @@ fn a_config_file_defines_variants_and_a_typo_in_it_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("storebench.toml");
     std::fs::write(&cfg, format!("[variants.noaesni]\nlibs = [\"{SYSTEM_LIBS}\"]\nenv = {{ OPENSSL_ia32cap = \"~0x200000200000000\" }}\n")).unwrap();
-    let json = dir.path().join("out.json");
-    let out = storebench()
-        .current_dir(dir.path())
-        .args([
-            "run",
-            "--no-report",
-            "--bench",
-            "aes/128-gcm/encrypt/16",
-            "--quick",
-            "--json",
-            "out.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let doc = read_json(&json);
+    let doc = quick_aes_run(dir.path());
     assert_eq!(doc["variants"][0]["name"], "noaesni");
     assert_eq!(
         doc["variants"][0]["env"]["OPENSSL_ia32cap"],
@@ -477,21 +462,7 @@ fn provenance_says_which_variant_ran_aes_ni() {
         "[variants.stock]\n[variants.masked]\nenv = { OPENSSL_ia32cap = \"~0x200000200000000\" }\n",
     )
     .unwrap();
-    let out = storebench()
-        .current_dir(dir.path())
-        .args([
-            "run",
-            "--no-report",
-            "--bench",
-            "aes/128-gcm/encrypt/16",
-            "--quick",
-            "--json",
-            "out.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let doc = read_json(&dir.path().join("out.json"));
+    let doc = quick_aes_run(dir.path());
     let aes = |i: usize| doc["variants"][i]["provenance"]["code_path"]["openssl"]["aes_ni"].clone();
     assert_eq!(doc["variants"][0]["name"], "stock");
     assert_eq!(
@@ -506,4 +477,24 @@ fn provenance_says_which_variant_ran_aes_ni() {
         "{}",
         doc["variants"][1]["provenance"]["code_path"]
     );
+}
+
+/// `storebench run --quick` of one AES benchmark in `dir` (its storebench.toml
+/// names the variants); the results document it wrote.
+fn quick_aes_run(dir: &std::path::Path) -> serde_json::Value {
+    let out = storebench()
+        .current_dir(dir)
+        .args([
+            "run",
+            "--no-report",
+            "--bench",
+            "aes/128-gcm/encrypt/16",
+            "--quick",
+            "--json",
+            "out.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    read_json(&dir.join("out.json"))
 }
