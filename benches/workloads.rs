@@ -47,7 +47,7 @@ fn main() {
         if filter.as_ref().is_some_and(|f| !b.id.contains(f.as_str())) {
             continue;
         }
-        let mut w = match workload::prepare(&b.id, &corpora) {
+        let mut w = match workload::prepare(&b.id, &corpora, workload::Kept(None)) {
             Ok(w) => w,
             Err(e) => panic!("{}: {}", b.id, e.0),
         };

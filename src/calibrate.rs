@@ -3,16 +3,22 @@
 //! It measures three variants of the same libraries side by side: `a` and
 //! `a-again`, an A/A pair whose every difference is noise, and `no-aes-ni`, the same
 //! files with AES-NI and PCLMULQDQ masked through `OPENSSL_ia32cap`, a positive
-//! control whose AES must come out much slower. The rounds fill a time budget. From
-//! the A/A pair's confidence intervals it derives, per benchmark group, the smallest
-//! change this machine can detect within that budget, and how long it would take to
-//! detect 3 %.
+//! control whose AES must come out much slower. It is a sequential run like
+//! `storebench run`'s (the same design, looks and intervals,
+//! [`crate::sequential`]): rounds go on for the benchmarks still open, within a time
+//! budget. From the A/A pair it derives, per benchmark group, the smallest change
+//! this machine can detect (the interval's half-width at the look reached), and the
+//! rounds the design would need to detect 3 %: the design's own interval, applied
+//! to the A/A per-round ratios resampled to each look's length.
 //!
 //! This module plans and analyses; the runner measures and the CLI prints.
 
 use crate::compare::{self, Change, Options};
 use crate::results::{ChangeVerdict, Comparison, Document};
+use crate::sequential::Schedule;
 use crate::variant::Variant;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 /// Masks AES-NI (bit 57) and PCLMULQDQ (bit 33) of OpenSSL's capability vector.
@@ -76,15 +82,21 @@ pub struct GroupCalibration {
     pub aa: Change,
     /// The widest A/A MDE of the group's benchmarks, in percent.
     pub bench_mde_pct: f64,
-    /// Rounds one benchmark needs for an MDE that detects [`TARGET_PCT`].
-    pub rounds_for_target: u32,
+    /// The most rounds one of the group's A/A benchmarks ran.
+    pub rounds_run: usize,
+    /// Rounds the design needs for every benchmark of the group to reach an MDE
+    /// that detects [`TARGET_PCT`]; None: more than its last look.
+    pub rounds_for_target: Option<u32>,
     /// Seconds of measuring those rounds take per benchmark (two variants).
-    pub seconds_for_target: f64,
+    pub seconds_for_target: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Calibration {
+    /// The rounds every benchmark ran (the design's first look).
     pub rounds: u32,
+    /// The design's last look.
+    pub max_rounds: u32,
     pub groups: Vec<GroupCalibration>,
     /// Every A/A comparison (`a-again` against `a`).
     pub aa: Vec<Comparison>,
@@ -116,11 +128,12 @@ impl Calibration {
     }
 }
 
-/// Analyses a calibration run of [`variants`]; `elapsed` is its wall time.
+/// Analyses a sequential calibration run of [`variants`]; `elapsed` is its wall
+/// time.
 pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibration {
     let opts = Options::new(noise_pct, doc.seed);
     let pairings = compare::within_run(doc);
-    let rounds = doc.settings.rounds;
+    let schedule = doc.settings.stopping.unwrap_or_default().schedule();
     let visits = doc
         .results
         .iter()
@@ -142,26 +155,60 @@ pub fn analyse(doc: &Document, elapsed_seconds: f64, noise_pct: f64) -> Calibrat
         let Some((change, _, n)) = pairings[0].combined(|r| r.group == group, opts.boot) else {
             continue;
         };
-        let bench_mde_pct = members.iter().filter_map(|c| c.mde_pct).fold(0.0, f64::max);
-        let per_round = bench_mde_pct * (rounds as f64).sqrt();
-        let rounds_for_target = ((per_round / mde_to_detect(TARGET_PCT)).powi(2))
-            .ceil()
-            .max(3.0) as u32;
+        let ratios: Vec<Vec<f64>> = pairings[0]
+            .benches
+            .iter()
+            .filter(|m| m.after.group == group)
+            .filter_map(|m| m.ratios())
+            .collect();
+        let needed: Option<Vec<u32>> = ratios
+            .iter()
+            .map(|r| rounds_for(r, &schedule, mde_to_detect(TARGET_PCT), doc.seed))
+            .collect();
+        let rounds_for_target = needed.and_then(|n| n.into_iter().max());
         groups.push(GroupCalibration {
             group: group.to_string(),
             benches: n,
             aa: change,
-            bench_mde_pct,
+            bench_mde_pct: members.iter().filter_map(|c| c.mde_pct).fold(0.0, f64::max),
+            rounds_run: ratios.iter().map(Vec::len).max().unwrap_or(0),
             rounds_for_target,
-            seconds_for_target: rounds_for_target as f64 * 2.0 * seconds_per_visit,
+            seconds_for_target: rounds_for_target.map(|r| r as f64 * 2.0 * seconds_per_visit),
         });
     }
     Calibration {
-        rounds,
+        rounds: doc.settings.rounds,
+        max_rounds: doc.settings.stopping.unwrap_or_default().max_rounds,
         groups,
         aa,
         control,
     }
+}
+
+/// The first look of `schedule` at which its interval, over rounds like the A/A
+/// `ratios` measured (resampled with replacement to the look's length, seeded),
+/// is at most `mde_pct` wide on each side in at least half the resamples. None
+/// when no look reaches it or there are too few ratios to tell.
+pub fn rounds_for(ratios: &[f64], schedule: &Schedule, mde_pct: f64, seed: u64) -> Option<u32> {
+    const RESAMPLES: usize = 200;
+    if ratios.len() < 3 {
+        return None;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let centre = crate::stats::median(ratios)?;
+    schedule.0.iter().filter(|l| l.rank > 0).find_map(|look| {
+        let narrow = (0..RESAMPLES)
+            .filter(|_| {
+                let draw: Vec<f64> = (0..look.rounds)
+                    .map(|_| ratios[rng.gen_range(0..ratios.len())] / centre)
+                    .collect();
+                schedule
+                    .interval(&draw)
+                    .is_some_and(|i| (i.high - 1.0).max(1.0 - i.low) * 100.0 <= mde_pct)
+            })
+            .count();
+        (narrow * 2 >= RESAMPLES).then_some(look.rounds)
+    })
 }
 
 #[cfg(test)]
@@ -171,6 +218,24 @@ mod tests {
     #[test]
     fn detecting_3_percent_with_80_percent_power_needs_an_mde_near_2_1() {
         assert!((mde_to_detect(3.0) - 2.0988).abs() < 1e-3);
+    }
+
+    #[test]
+    fn noisier_rounds_need_more_rounds_to_detect_3_percent() {
+        let schedule = crate::sequential::Stopping::default().schedule();
+        let spread = |sd: f64| -> Vec<f64> {
+            // A fixed, symmetric set of per-round ratios with about this spread.
+            (0..30)
+                .map(|i| 1.0 + sd * ((i as f64 + 0.5) / 30.0 - 0.5) * 3.4)
+                .collect()
+        };
+        let quiet = rounds_for(&spread(0.005), &schedule, mde_to_detect(3.0), 1);
+        let noisy = rounds_for(&spread(0.02), &schedule, mde_to_detect(3.0), 1);
+        let wild = rounds_for(&spread(0.2), &schedule, mde_to_detect(3.0), 1);
+        assert_eq!(quiet, Some(7), "the first look suffices");
+        assert!(noisy.unwrap() > 7, "{noisy:?}");
+        assert_eq!(wild, None, "no look of the design gets there");
+        assert_eq!(rounds_for(&[1.0, 1.01], &schedule, 2.0, 1), None);
     }
 
     #[test]

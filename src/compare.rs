@@ -158,7 +158,7 @@ impl<'a> Matched<'a> {
     /// For a paired comparison: each shared round's ratio "times better", in
     /// round order. None when a side failed, or the ratios cannot give a change
     /// (too few, or a figure that is not finite and positive).
-    fn ratios(&self) -> Option<Vec<f64>> {
+    pub fn ratios(&self) -> Option<Vec<f64>> {
         if self.failure().is_some() {
             return None;
         }

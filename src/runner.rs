@@ -113,7 +113,9 @@ pub fn run_until(
         &plan.cpus,
     )
     .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let started = checks::start(plan, &needs)?;
+    let kept =
+        KeptDirs::new(plan.variants.len()).map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let started = checks::start(plan, &needs, &kept)?;
     let mut state = State {
         rng: ChaCha8Rng::seed_from_u64(plan.seed),
         ledger: Ledger::new(plan.benches.len(), plan.variants.len(), plan.rounds),
@@ -148,7 +150,7 @@ pub fn run_until(
                 of: plan.rounds,
             });
         }
-        run_round(plan, round, &active, &mut state, on);
+        run_round((plan, &kept), round, &active, &mut state, on);
     }
     let mut results = state.results(plan);
     for r in &mut results {
@@ -178,10 +180,35 @@ impl State {
     }
 }
 
+/// Per variant, the directory its workers keep the inputs they prepare in
+/// ([`crate::workload::Kept`]), for the run; removed with it.
+pub(crate) struct KeptDirs {
+    _root: tempfile::TempDir,
+    dirs: Vec<PathBuf>,
+}
+
+impl KeptDirs {
+    fn new(variants: usize) -> std::io::Result<KeptDirs> {
+        let root = crate::tempfiles::dir()?;
+        let dirs = (0..variants)
+            .map(|v| {
+                let dir = root.path().join(v.to_string());
+                std::fs::create_dir(&dir).map(|_| dir)
+            })
+            .collect::<std::io::Result<_>>()?;
+        Ok(KeptDirs { _root: root, dirs })
+    }
+
+    fn of(&self, v: usize) -> &std::path::Path {
+        &self.dirs[v]
+    }
+}
+
 /// One benchmark (the `b`th of the plan) in one round.
 #[derive(Clone, Copy)]
 struct Visit<'a> {
     plan: &'a Plan,
+    kept: &'a KeptDirs,
     bench: &'a BenchSpec,
     b: usize,
     round: u32,
@@ -189,7 +216,7 @@ struct Visit<'a> {
 
 /// One round: every active benchmark, the variants in a fresh order.
 fn run_round(
-    plan: &Plan,
+    (plan, kept): (&Plan, &KeptDirs),
     round: u32,
     active: &[bool],
     state: &mut State,
@@ -204,6 +231,7 @@ fn run_round(
         order.shuffle(&mut state.rng);
         let at = Visit {
             plan,
+            kept,
             bench,
             b,
             round,

@@ -2,9 +2,13 @@
 //! rounds only while its verdict is open, and the interval it is judged by keeps
 //! its 95 % coverage however the stopping depends on what was seen.
 //!
-//! The method is an exact, distribution-free group-sequential interval for the
-//! median of the per-round ratios: an order-statistic (sign-test) interval at
-//! every look, with the looks' ranks chosen by alpha spending.
+//! Two methods share the looks and the spending function. New runs use the
+//! signed-rank design ([`signed_rank`]): Walsh-average intervals of the centre of
+//! the per-round ratios, exact for any noise symmetric about it. Runs stored before
+//! it used the order-statistic design below, and are judged by it still: an
+//! exact, distribution-free group-sequential interval for the median of the
+//! per-round ratios, an order-statistic (sign-test) interval at every look, with
+//! the looks' ranks chosen by alpha spending.
 //!
 //! - At a look after `n` rounds the interval is `[r(k), r(n+1−k)]` of the sorted
 //!   ratios. It misses the true median `m` exactly when fewer than `k` ratios lie
@@ -30,8 +34,11 @@
 //! its verdict is inconclusive. The level each look allows is
 //! [`Stopping::level_at`]: the interval's own (marginal) coverage.
 
+mod signed_rank;
+
 use crate::stats::Interval;
 use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
 
 /// The stopping design of a sequential run, recorded in the document's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -54,12 +61,16 @@ pub enum Method {
     /// exact alpha spending (Pocock-type spending over the looks).
     #[serde(rename = "order-statistic-alpha-spending")]
     OrderStatisticSpending,
+    /// Walsh-average (signed-rank) interval of the centre of the per-round
+    /// ratios, critical counts by the same alpha spending ([`signed_rank`]).
+    #[serde(rename = "signed-rank-alpha-spending")]
+    SignedRankSpending,
 }
 
 impl Default for Stopping {
     fn default() -> Stopping {
         Stopping {
-            method: Method::OrderStatisticSpending,
+            method: Method::SignedRankSpending,
             alpha: 0.05,
             min_rounds: 7,
             look_every: 1,
@@ -99,9 +110,33 @@ impl Stopping {
             .collect()
     }
 
-    /// Every look with its rank, by exact alpha spending over the walk of the
-    /// count of ratios below the median.
+    /// Every look with its rank (the order statistic's, or the signed-rank
+    /// interval's critical count), by alpha spending. Made once per design and
+    /// process: the signed-rank counts come from a simulation.
     pub fn schedule(&self) -> Schedule {
+        static MADE: Mutex<Vec<(Stopping, Vec<Look>)>> = Mutex::new(Vec::new());
+        let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, looks)) = made.iter().find(|(d, _)| d == self) {
+            return Schedule(looks.clone(), self.method);
+        }
+        let looks = match self.method {
+            Method::OrderStatisticSpending => self.order_statistic_looks(),
+            Method::SignedRankSpending => signed_rank::schedule(&self.looks(), |n| self.spend(n)),
+        };
+        made.push((*self, looks.clone()));
+        Schedule(looks, self.method)
+    }
+
+    /// The chance, over all looks up to `rounds`, that an interval may miss: the
+    /// Pocock-type spending function.
+    fn spend(&self, rounds: u32) -> f64 {
+        let t = f64::from(rounds) / f64::from(self.max_rounds);
+        self.alpha * (1.0 + (std::f64::consts::E - 1.0) * t).ln()
+    }
+
+    /// The order-statistic ranks, by exact alpha spending over the walk of the
+    /// count of ratios below the median.
+    fn order_statistic_looks(&self) -> Vec<Look> {
         let looks = self.looks();
         // alive[s]: the chance that no look has missed yet and s of the rounds
         // so far lie below the median.
@@ -113,8 +148,7 @@ impl Stopping {
                 alive = step(&alive);
                 n += 1;
             }
-            let t = f64::from(at) / f64::from(self.max_rounds);
-            let allowed = self.alpha * (1.0 + (std::f64::consts::E - 1.0) * t).ln();
+            let allowed = self.spend(at);
             let miss = |k: u32| -> f64 { outside(&alive, k, at) };
             let mut rank = 0;
             while rank < at / 2 && spent + miss(rank + 1) <= allowed * (1.0 + 1e-12) {
@@ -132,7 +166,7 @@ impl Stopping {
                 level: level(at, rank),
             });
         }
-        Schedule(out)
+        out
     }
 
     /// The interval of the median of the per-round `ratios`: see
@@ -144,13 +178,17 @@ impl Stopping {
     /// A line for the run's header and the report.
     pub fn describe(&self) -> String {
         format!(
-            "sequential: {} to {} rounds, a look after every {}, order-statistic CIs with alpha {} spent over the looks",
+            "sequential: {} to {} rounds, a look after every {}, {} CIs with alpha {} spent over the looks",
             self.min_rounds,
             self.max_rounds,
             if self.look_every == 1 {
                 "round".to_string()
             } else {
                 format!("{} rounds", self.look_every)
+            },
+            match self.method {
+                Method::OrderStatisticSpending => "order-statistic",
+                Method::SignedRankSpending => "signed-rank (Walsh-average)",
             },
             self.alpha
         )
@@ -173,9 +211,10 @@ pub fn differs(before: Option<&Stopping>, after: Option<&Stopping>) -> Option<St
     })
 }
 
-/// The looks of a design, each with its rank, in order.
+/// The looks of a design, each with its rank, in order, and how its intervals
+/// are made.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Schedule(pub Vec<Look>);
+pub struct Schedule(pub Vec<Look>, pub Method);
 
 impl Schedule {
     /// The last look at or before `rounds` rounds, if any.
@@ -192,10 +231,12 @@ impl Schedule {
         self.look_at(rounds).map_or(0.0, |l| l.level)
     }
 
-    /// The interval of the median of the per-round `ratios` (in round order) at
-    /// the last look they reach: the ratios of that look's rounds, sorted, from
-    /// the rank-th smallest to the rank-th largest. None before the first look,
-    /// at a look of rank 0, or when a ratio is not finite and positive.
+    /// The interval of the centre of the per-round `ratios` (in round order) at
+    /// the last look they reach, over that look's rounds: from the rank-th
+    /// smallest to the rank-th largest ratio (order statistic; the estimate is
+    /// their median) or Walsh average (signed rank; the estimate is theirs). None
+    /// before the first look, at a look of rank 0, or when a ratio is not finite
+    /// and positive.
     pub fn interval(&self, ratios: &[f64]) -> Option<Interval> {
         if !ratios.iter().all(|r| r.is_finite() && *r > 0.0) {
             return None;
@@ -206,6 +247,9 @@ impl Schedule {
             return None;
         }
         let mut used = ratios[..look.rounds as usize].to_vec();
+        if self.1 == Method::SignedRankSpending {
+            return signed_rank::interval(&used, look.rank);
+        }
         used.sort_unstable_by(f64::total_cmp);
         Some(Interval {
             estimate: crate::stats::median(&used)?,

@@ -11,6 +11,7 @@ use crate::workload::{self, Broken, Workload};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// The hidden subcommand that starts a worker.
@@ -20,9 +21,13 @@ pub const SUBCOMMAND: &str = "__worker";
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Request {
     /// The first request: load the corpora, and report provenance when asked.
+    /// `kept`: where this variant's workers keep the inputs they prepare
+    /// ([`workload::Kept`]).
     Hello {
         corpus: CorpusSpec,
         provenance: bool,
+        #[serde(default)]
+        kept: Option<PathBuf>,
     },
     /// Run `bench` for about `slice_seconds` and report one sample.
     Measure { bench: String, slice_seconds: f64 },
@@ -59,19 +64,28 @@ pub fn main() -> i32 {
     let mut out = std::io::stdout().lock();
     let mut corpora: Vec<Corpus> = Vec::new();
     let mut prepared: HashMap<String, Prepared> = HashMap::new();
+    let mut kept: Option<PathBuf> = None;
     for line in stdin.lines() {
         let Ok(line) = line else { return 1 };
         let reply = match serde_json::from_str::<Request>(&line) {
             Err(e) => Reply::Failed {
                 reason: format!("unreadable request {line:?}: {e}"),
             },
-            Ok(Request::Hello { corpus, provenance }) => hello(&corpus, provenance, &mut corpora),
+            Ok(Request::Hello {
+                corpus,
+                provenance,
+                kept: dir,
+            }) => {
+                kept = dir;
+                hello(&corpus, provenance, &mut corpora)
+            }
             Ok(Request::Measure {
                 bench,
                 slice_seconds,
             }) => {
                 let slice = Duration::from_secs_f64(slice_seconds);
-                match sample(&bench, slice, &corpora, &mut prepared) {
+                let kept = workload::Kept(kept.as_deref());
+                match sample(&bench, slice, (&corpora, kept), &mut prepared) {
                     Ok(reply) => reply,
                     Err(Broken(reason)) => Reply::Broken { bench, reason },
                 }
@@ -124,7 +138,7 @@ struct Prepared {
 fn sample(
     bench: &str,
     slice: Duration,
-    corpora: &[Corpus],
+    (corpora, kept): (&[Corpus], workload::Kept),
     prepared: &mut HashMap<String, Prepared>,
 ) -> Result<Reply, Broken> {
     let m = match prepared.get_mut(bench) {
@@ -134,7 +148,7 @@ fn sample(
             m
         }
         None => {
-            let mut workload = workload::prepare(bench, corpora)?;
+            let mut workload = workload::prepare(bench, corpora, kept)?;
             let m = measure(workload.as_mut(), slice)?;
             workload.verify()?;
             let per_iter = m.seconds / m.iterations as f64;

@@ -663,7 +663,7 @@ fn a_run_without_rounds_is_sequential_records_its_design_and_keeps_to_its_budget
     let doc = json(&tmp.path().join("t.json"));
     let s = &doc["settings"];
     let stopping = &s["stopping"];
-    assert_eq!(stopping["method"], "order-statistic-alpha-spending", "{s}");
+    assert_eq!(stopping["method"], "signed-rank-alpha-spending", "{s}");
     assert_eq!(stopping["min_rounds"], 7, "{s}");
     assert_eq!(s["max_time_seconds"], 8.0, "{s}");
     let max = stopping["max_rounds"].as_u64().unwrap() as usize;

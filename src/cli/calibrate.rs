@@ -7,7 +7,8 @@ use crate::error::{exit, Result};
 use crate::format::change_with_ci;
 use crate::results::DEFAULT_NOISE_PCT;
 use crate::results::{ChangeVerdict, Settings};
-use crate::runner::{Plan, Until};
+use crate::runner::Plan;
+use crate::sequential::Stopping;
 use crate::table;
 use crate::variant::Variant;
 use clap::Args;
@@ -18,10 +19,12 @@ pub const ABOUT: &str = "\
 Runs the same libraries twice side by side (an A/A pair: every difference is
 noise) and once more with AES-NI and PCLMULQDQ masked through
 OPENSSL_ia32cap=~0x200000200000000 (a positive control: AES must come out much
-slower). The rounds fill --budget. It prints, per benchmark group, the smallest
-change this machine can detect within that budget (the MDE, the 95 % CI's
-half-width) and the rounds and time one benchmark needs to detect a 3 % change
-(80 % power), the A/A false positives, and the control's figures.
+slower). It is a sequential run, as `storebench run` makes by default: 7 rounds,
+then more for the benchmarks whose verdict is still open, within --budget, with
+the same intervals. It prints, per benchmark group, the smallest change this
+machine can detect (the MDE, the CI's half-width at the look reached) and the
+rounds and time one benchmark needs to detect a 3 % change (80 % power) by that
+design, the A/A false positives, and the control's figures.
 
 Examples:
   storebench calibrate
@@ -68,11 +71,11 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
     let benches = args
         .selection
         .benches(&corpus, &crate::config::Config::default(), &variants)?;
-    let ids: Vec<String> = benches.iter().map(|b| b.id.clone()).collect();
+    let design = Stopping::default();
     let plan = Plan {
         variants,
         benches,
-        rounds: 3,
+        rounds: design.min_rounds,
         slice: Duration::from_secs_f64(args.slice),
         timeout: Duration::from_secs(120),
         seed,
@@ -86,20 +89,15 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
         timeout_seconds: 120.0,
         bench_patterns: args.selection.benches.clone(),
         noise_pct: args.noise,
-        stopping: None,
+        stopping: Some(design),
         max_time_seconds: Some(args.budget.as_secs_f64()),
         unsettled: vec![],
         cpus: plan.cpus.clone(),
         blocks: vec![],
     };
-    // Every benchmark stays "unsettled": the rounds go on until the budget is spent.
-    let until = Until {
-        max_time: args.budget,
-        unsettled: Box::new(move |_: &[crate::results::BenchResult]| ids.clone()),
-    };
+    let until = super::run::sequential(&plan, &settings);
     let clock = Instant::now();
-    let mut doc = measure(&plan, settings, Some(until))?;
-    doc.settings.unsettled.clear();
+    let doc = measure(&plan, settings, until)?;
     let elapsed = clock.elapsed().as_secs_f64();
     let cal = calibrate::analyse(&doc, elapsed, args.noise);
     print!("{}", render(&plan, &cal, elapsed));
@@ -117,9 +115,10 @@ pub fn calibrate(mut args: CalibrateArgs) -> Result<i32> {
 fn render(plan: &Plan, cal: &Calibration, elapsed: f64) -> String {
     let base = &plan.variants[0].name;
     let mut out = format!(
-        "calibration: `{base}` twice (A/A) and with AES-NI masked (positive control); {} benchmarks, {} rounds of {:.2} s in {}\n\n",
+        "calibration: `{base}` twice (A/A) and with AES-NI masked (positive control); {} benchmarks, {} to {} rounds of {:.2} s in {}\n\n",
         plan.benches.len(),
         cal.rounds,
+        cal.groups.iter().map(|g| g.rounds_run).max().unwrap_or(0),
         plan.slice.as_secs_f64(),
         humantime::format_duration(Duration::from_secs(elapsed.round() as u64))
     );
@@ -135,19 +134,22 @@ fn render(plan: &Plan, cal: &Calibration, elapsed: f64) -> String {
             g.group.clone(),
             g.benches.to_string(),
             change_with_ci(g.aa.pct, g.aa.low, g.aa.high),
-            format!("±{:.1} %", g.bench_mde_pct),
-            format!(
-                "{} rounds, {}",
-                g.rounds_for_target,
-                humantime::format_duration(Duration::from_secs(g.seconds_for_target.ceil() as u64))
-            ),
+            format!("±{:.1} % after {} rounds", g.bench_mde_pct, g.rounds_run),
+            match (g.rounds_for_target, g.seconds_for_target) {
+                (Some(r), Some(s)) => format!(
+                    "{r} rounds, {}",
+                    humantime::format_duration(Duration::from_secs(s.ceil() as u64))
+                ),
+                _ => format!("more than {} rounds", cal.max_rounds),
+            },
         ]);
     }
     out.push_str(&table::layout(&rows, 1));
     out.push_str(&format!(
-        "\nMDE now: the widest 95 % CI half-width of the group's benchmarks after {} rounds; \
-a change smaller than it cannot be told from noise. Detecting {TARGET_PCT} % with 80 % power needs an MDE of {:.1} %.\n",
-        cal.rounds,
+        "\nMDE now: the widest CI half-width of the group's benchmarks at the look their rounds reached \
+(sequential intervals, 95 % over all looks); a change smaller than it cannot be told from noise. \
+Detecting {TARGET_PCT} % with 80 % power needs an MDE of {:.1} %: the rounds shown are the first look \
+at which the design's interval over rounds like these A/A ones is that narrow.\n",
         calibrate::mde_to_detect(TARGET_PCT)
     ));
     let count = |v: ChangeVerdict| cal.aa.iter().filter(|c| c.verdict == v).count();

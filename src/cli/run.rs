@@ -25,10 +25,10 @@ Examples:
 Each round starts one worker per variant with LD_LIBRARY_PATH set to that variant's
 library directories, and visits the variants in a fresh random order for every
 benchmark. The change against the first variant is the median of the per-round
-ratios; positive means better. Without --rounds the run is sequential: after 6
-rounds only the benchmarks whose verdict is open get more, and each CI is the
-order-statistic interval its look allows (95 % over all looks); with --rounds
-N, a seeded bootstrap 95 % confidence interval.
+ratios; positive means better. Without --rounds the run is sequential: after 7
+rounds only the benchmarks whose verdict is open get more, within --budget, and
+each CI is the signed-rank (Walsh-average) interval its look allows (95 % over
+all looks); with --rounds N, a seeded bootstrap 95 % confidence interval.
 Then the claims (built-in table, or --claims FILE) are judged.
 
 Exit codes: 0 done, 2 bad input, 3 a variant produced wrong results or its worker failed.";

@@ -69,16 +69,18 @@ pub(super) struct Started {
 
 /// Starts the first round's workers, with provenance, and refuses variants whose
 /// libraries came from elsewhere or whose corpora differ.
-pub(super) fn start(plan: &Plan, needs: &Needs) -> Result<Started> {
+pub(super) fn start(plan: &Plan, needs: &Needs, kept: &super::KeptDirs) -> Result<Started> {
     let mut workers = Vec::new();
     let mut records: Vec<VariantRecord> = Vec::new();
     let mut corpora: Option<(String, Vec<CorpusInfo>)> = None;
-    for variant in &plan.variants {
+    for (v, variant) in plan.variants.iter().enumerate() {
         let (worker, ready) =
-            Worker::start_with_provenance(plan, variant).map_err(|f| Error::WorkerStart {
-                variant: variant.name.clone(),
-                why: f.describe(variant, "start-up"),
-                crashed: !matches!(f, super::Failure::Died { status: None, .. }),
+            Worker::start_with_provenance(plan, variant, kept.of(v)).map_err(|f| {
+                Error::WorkerStart {
+                    variant: variant.name.clone(),
+                    why: f.describe(variant, "start-up"),
+                    crashed: !matches!(f, super::Failure::Died { status: None, .. }),
+                }
             })?;
         let Ready {
             provenance,

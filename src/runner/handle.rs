@@ -12,6 +12,7 @@ use crate::variant::Variant;
 use crate::worker::{Reply, Request, SUBCOMMAND};
 use crate::workload::BenchSpec;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -48,9 +49,9 @@ pub(super) enum Answer {
 
 impl Worker {
     /// Starts a worker for `variant` and waits for it to be ready.
-    pub fn start(plan: &Plan, variant: &Variant) -> Result<Worker, Failure> {
+    pub fn start(plan: &Plan, variant: &Variant, kept: &Path) -> Result<Worker, Failure> {
         let mut w = Worker::spawn(plan, variant)?;
-        w.hello(plan, false)?;
+        w.hello(plan, false, kept)?;
         Ok(w)
     }
 
@@ -58,9 +59,10 @@ impl Worker {
     pub fn start_with_provenance(
         plan: &Plan,
         variant: &Variant,
+        kept: &Path,
     ) -> Result<(Worker, Ready), Failure> {
         let mut w = Worker::spawn(plan, variant)?;
-        match w.hello(plan, true)? {
+        match w.hello(plan, true, kept)? {
             (Some(provenance), corpora) => Ok((
                 w,
                 Ready {
@@ -115,10 +117,12 @@ impl Worker {
         &mut self,
         plan: &Plan,
         provenance: bool,
+        kept: &Path,
     ) -> Result<(Option<Box<Provenance>>, Vec<CorpusInfo>), Failure> {
         let hello = Request::Hello {
             corpus: plan.corpus.clone(),
             provenance,
+            kept: Some(kept.to_path_buf()),
         };
         match self.send(&hello).and_then(|_| self.recv(plan.timeout))? {
             Reply::Ready {

@@ -74,6 +74,7 @@ pub(super) fn take_turns(
         bench,
         b,
         round,
+        ..
     } = at;
     let slice = plan.slice.as_secs_f64();
     let mut sums = vec![
@@ -116,7 +117,7 @@ fn take_turn(
     let variant = &plan.variants[v];
     let w = match worker.take() {
         Some(w) => w,
-        None => match Worker::start(plan, variant) {
+        None => match Worker::start(plan, variant, at.kept.of(v)) {
             Ok(w) => w,
             Err(f) => return cell.fail(&f, bench, variant, on),
         },

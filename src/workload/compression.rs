@@ -3,7 +3,7 @@
 //! the input, a decompressed buffer must equal it.
 
 use super::corpus::Corpus;
-use super::{BenchSpec, Broken, Source, Unit, Workload};
+use super::{BenchSpec, Broken, Kept, Source, Unit, Workload};
 use crate::library::Library;
 use std::ops::Range;
 
@@ -104,7 +104,7 @@ pub fn block_of(id: &str) -> Option<usize> {
 }
 
 /// `compress/zstd/l3/text` → a prepared workload.
-pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
+pub fn prepare(id: &str, corpora: &[Corpus], kept: Kept) -> Result<Box<dyn Workload>, Broken> {
     let (dir, codec, level, corpus) = parse(id)?;
     let input = corpora
         .iter()
@@ -135,9 +135,22 @@ pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken
     };
     if w.decompressing {
         // The compressed input comes from this variant's own library, so a broken
-        // compressor is caught by the decompression check as well.
-        for (range, out) in w.blocks.iter().zip(&mut w.compressed) {
-            w.codec.compress(&w.input[range.clone()], out)?;
+        // compressor is caught by the decompression check as well; the variant's
+        // first worker makes it, the later ones read what it kept.
+        let name = format!("{}-b{}", id.replace('/', "-"), w.blocks[0].len());
+        w.compressed = kept.blocks(&name, || {
+            let mut out = std::mem::take(&mut w.compressed);
+            for (range, out) in w.blocks.iter().zip(&mut out) {
+                w.codec.compress(&w.input[range.clone()], out)?;
+            }
+            Ok(out)
+        })?;
+        if w.compressed.len() != w.blocks.len() {
+            return Err(Broken(format!(
+                "{name}: {} kept blocks for {} blocks of the corpus",
+                w.compressed.len(),
+                w.blocks.len()
+            )));
         }
     }
     Ok(Box::new(w))
@@ -430,7 +443,7 @@ mod tests {
         };
         let corpora = spec.load().unwrap();
         for id in ["compress/xz/l6/text", "decompress/bzip2/l9/json"] {
-            let mut w = prepare(id, &corpora).unwrap();
+            let mut w = prepare(id, &corpora, Kept(None)).unwrap();
             let block = block_of(id).unwrap();
             assert_eq!(w.work_per_iter(), block as u64, "{id}");
             let n = corpora[0].data.len().div_ceil(block) as u64;

@@ -11,6 +11,7 @@ mod aes;
 pub mod command;
 mod compression;
 pub mod corpus;
+mod kept;
 mod libc;
 pub mod runtime;
 mod sqlite;
@@ -22,6 +23,7 @@ use crate::library::Library;
 use crate::results::Unit;
 use crate::variant::Variant;
 use corpus::Corpus;
+pub use kept::Kept;
 
 /// A benchmark as the runner knows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -264,12 +266,12 @@ pub fn nominal_block(id: &str) -> Option<u64> {
 }
 
 /// Prepares `id` with this process's libraries.
-pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
+pub fn prepare(id: &str, corpora: &[Corpus], kept: Kept) -> Result<Box<dyn Workload>, Broken> {
     match id.split('/').next() {
-        Some("compress" | "decompress") => compression::prepare(id, corpora),
+        Some("compress" | "decompress") => compression::prepare(id, corpora, kept),
         Some("aes") => aes::prepare(id),
         Some("tls") => tls::prepare(id),
-        Some("sqlite") => sqlite::prepare(id),
+        Some("sqlite") => sqlite::prepare(id, kept),
         Some("libc") => libc::prepare(id),
         _ => Err(Broken(format!("unknown benchmark {id}"))),
     }
@@ -348,7 +350,8 @@ mod tests {
             if b.source != Source::Worker {
                 continue;
             }
-            let mut w = prepare(&b.id, &corpora).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
+            let mut w =
+                prepare(&b.id, &corpora, Kept(None)).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
             w.run(2).unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
             w.verify().unwrap_or_else(|e| panic!("{}: {e:?}", b.id));
             assert!(w.work_per_iter() > 0);
