@@ -686,6 +686,30 @@ fn a_run_without_rounds_is_sequential_records_its_design_and_keeps_to_its_budget
         text(&o)
     );
     assert!(open <= 2);
+
+    // A run stored before the signed-rank design (order-statistic intervals)
+    // still loads, is judged by its own design, and comparing it with a new run
+    // says that the designs differ.
+    let mut old = doc.clone();
+    old["settings"]["stopping"]["method"] = "order-statistic-alpha-spending".into();
+    std::fs::write(tmp.path().join("old.json"), old.to_string()).unwrap();
+    let o = storebench(
+        &["compare", "old.json", "t.json", "--no-report", "--no-history"],
+        tmp.path(),
+    );
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("different designs")
+            && said.contains("order-statistic")
+            && said.contains("signed-rank"),
+        "{said}"
+    );
+    let o = storebench(
+        &["compare", "t.json", "t.json", "--no-report", "--no-history"],
+        tmp.path(),
+    );
+    assert!(!text(&o).contains("different designs"), "{}", text(&o));
 }
 
 #[test]

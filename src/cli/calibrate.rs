@@ -42,7 +42,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = super::flags::span)]
     budget: Duration,
     /// Time slice per benchmark, variant and round, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 0.25, value_parser = super::flags::slice)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.15, value_parser = super::flags::slice)]
     slice: f64,
     /// The noise threshold the A/A verdicts use, in percent.
     #[arg(long, value_name = "PCT", default_value_t = DEFAULT_NOISE_PCT, value_parser = super::flags::non_negative)]
