@@ -74,6 +74,8 @@ pub(super) struct ProbeArgs {
     /// Probes from a TOML file ([probes.NAME]). Default: storebench.toml when present.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(flatten)]
+    libraries: super::shares::LibraryArgs,
 }
 
 pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
@@ -113,12 +115,19 @@ pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
         probe.selector.describe().join(" ")
     );
     let tty = std::io::stderr().is_terminal();
-    let observation = probe.observe(&mut |e| show(e, tty))?;
+    let seed = fresh_seed();
+    let (observation, libraries) =
+        super::shares::observe(&probe, &args.libraries, seed, &mut |e| show(e, tty))?;
     if tty {
         eprint!("\r\x1b[2K");
     }
-    let doc = document(&probe, &label, started, &observation);
+    let mut doc = document(&probe, &label, started, &observation);
+    doc.seed = seed;
+    if let Some(record) = &mut doc.probe {
+        record.libraries = libraries;
+    }
     print!("{}", table::render_probe(&doc));
+    super::shares::print(&doc);
     if let Some(path) = &args.json {
         doc.write_atomic(path)?;
         eprintln!("wrote {}", path.display());

@@ -9,13 +9,18 @@
 //! the document's parts; it does not print (the CLI does) and does not compare.
 //!
 //! `procfs` reads one process, `select` decides which processes, `sample` runs
-//! the window.
+//! the window. With `--libraries`, `perf` samples on-CPU time, `shares` places
+//! the samples in shared objects and `libraries` runs that beside the window.
 
+mod libraries;
+mod perf;
 mod procfs;
 mod sample;
 mod select;
+mod shares;
 
 pub use sample::{Event, Observation, Sample, Window};
+pub use libraries::{LibrarySampler, DEFAULT_HZ};
 pub use select::{Selector, Session};
 
 use crate::bounds::{MAX_SAMPLES, MAX_SPAN_SECONDS};
@@ -181,6 +186,7 @@ impl Probe {
                     reason: s.reason.clone(),
                 })
                 .collect(),
+            libraries: None,
         }
     }
 }
