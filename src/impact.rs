@@ -142,54 +142,23 @@ pub fn project(probe: &Document, run: &Document, variant: Option<&str>) -> Resul
             None => "the run compares nothing (one variant): run two variants side by side".into(),
         },
     })?;
-    let opts = Options::new(crate::results::DEFAULT_NOISE_PCT, run.seed);
-    let mut measured: Vec<(String, Vec<String>)> = Vec::new();
-    let objects: Vec<ObjectImpact> = shares
-        .objects
-        .iter()
-        .map(|o| {
-            let subject = subject(o);
-            let benches = subject.map(|s| benches_of(run, s)).unwrap_or_default();
-            let change = (!benches.is_empty())
-                .then(|| {
-                    let rebuilt = benches.iter().any(|b| pairing.rebuilt(b));
-                    let keep = |r: &crate::results::BenchResult| {
-                        benches.contains(&r.bench) && (!rebuilt || pairing.rebuilt(&r.bench))
-                    };
-                    let (c, dir, n) = pairing.combined(keep, opts.boot)?;
-                    Some(library_change(c.pct, [c.low, c.high], dir, n))
-                })
-                .flatten();
-            if change.is_some() {
-                measured.push((o.name.clone(), benches));
-            }
-            ObjectImpact {
-                name: o.name.clone(),
-                subject: subject.map(String::from),
-                kind: o.kind,
-                share_pct: o.share_pct,
-                share_ci_pct: [o.ci_low_pct, o.ci_high_pct],
-                saving_pct: change
-                    .as_ref()
-                    .map(|c| o.share_pct * c.time_saved_pct / 100.0),
-                change,
-            }
-        })
-        .collect();
-    let all: Vec<&ObjectImpact> = objects.iter().filter(|o| o.change.is_some()).collect();
+    let join = Join {
+        pairing,
+        opts: Options::new(crate::results::DEFAULT_NOISE_PCT, run.seed),
+        benches: shares
+            .objects
+            .iter()
+            .map(|o| subject(o).map(|s| benches_of(run, s)).unwrap_or_default())
+            .collect(),
+    };
+    let objects = join.objects(shares, |_| true);
     let claims = run
         .claims
         .iter()
         .filter(|c| c.variant.as_deref() == Some(pairing.variant.as_str()))
         .map(|c| {
-            let mine: Vec<&ObjectImpact> = objects
-                .iter()
-                .filter(|o| {
-                    measured
-                        .iter()
-                        .any(|(n, b)| *n == o.name && b.iter().any(|x| c.benches.contains(x)))
-                })
-                .collect();
+            let mine = join.objects(shares, |b| c.benches.iter().any(|x| x == b));
+            let mine: Vec<&ObjectImpact> = mine.iter().filter(|o| o.change.is_some()).collect();
             let projection = (!mine.is_empty()).then(|| projection(&mine));
             ClaimProjection {
                 id: c.id.clone(),
@@ -201,6 +170,7 @@ pub fn project(probe: &Document, run: &Document, variant: Option<&str>) -> Resul
             }
         })
         .collect();
+    let all: Vec<&ObjectImpact> = objects.iter().collect();
     Ok(Impact {
         baseline: pairing.baseline.clone(),
         variant: pairing.variant.clone(),
@@ -211,6 +181,54 @@ pub fn project(probe: &Document, run: &Document, variant: Option<&str>) -> Resul
         method: METHOD.into(),
         claims,
     })
+}
+
+/// One pairing of the run, and each probed object's benchmarks in it.
+struct Join<'a> {
+    pairing: &'a compare::Pairing<'a>,
+    opts: Options,
+    benches: Vec<Vec<String>>,
+}
+
+impl Join<'_> {
+    /// Every object of the probe, each with the change of its benchmarks that
+    /// `keep` admits (a claim's), None when there are none.
+    fn objects(&self, shares: &LibraryShares, keep: impl Fn(&str) -> bool) -> Vec<ObjectImpact> {
+        shares
+            .objects
+            .iter()
+            .zip(&self.benches)
+            .map(|(o, benches)| {
+                let kept: Vec<&String> = benches.iter().filter(|b| keep(b)).collect();
+                let change = self.change(&kept);
+                ObjectImpact {
+                    name: o.name.clone(),
+                    subject: subject(o).map(String::from),
+                    kind: o.kind,
+                    share_pct: o.share_pct,
+                    share_ci_pct: [o.ci_low_pct, o.ci_high_pct],
+                    saving_pct: change
+                        .as_ref()
+                        .map(|c| o.share_pct * c.time_saved_pct / 100.0),
+                    change,
+                }
+            })
+            .collect()
+    }
+
+    /// The geometric mean of `benches`: over the rebuilt ones when any was.
+    fn change(&self, benches: &[&String]) -> Option<LibraryChange> {
+        if benches.is_empty() {
+            return None;
+        }
+        let p = self.pairing;
+        let rebuilt = benches.iter().any(|b| p.rebuilt(b));
+        let keep = |r: &crate::results::BenchResult| {
+            benches.iter().any(|b| **b == r.bench) && (!rebuilt || p.rebuilt(&r.bench))
+        };
+        let (c, dir, n) = p.combined(keep, self.opts.boot)?;
+        Some(library_change(c.pct, [c.low, c.high], dir, n))
+    }
 }
 
 fn shares_of(probe: &Document) -> Result<&LibraryShares> {
