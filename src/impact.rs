@@ -165,7 +165,11 @@ pub fn project(probe: &Document, run: &Document, variant: Option<&str>) -> Resul
                 title: c.title.clone(),
                 range_pct: c.range_pct,
                 subjects: mine.iter().map(|o| o.name.clone()).collect(),
-                verdict: judge(projection.as_ref(), c.range_pct),
+                verdict: if c.benches.is_empty() {
+                    "not measured: the run measured none of the claim's benchmarks".into()
+                } else {
+                    judge(projection.as_ref(), c.range_pct)
+                },
                 projection,
             }
         })
