@@ -245,7 +245,8 @@ fn shares_of(probe: &Document) -> Result<&LibraryShares> {
         })?;
     if shares.samples == 0 {
         return Err(Error::Impact {
-            why: "the probe took no samples: its processes did not run on a CPU during the window".into(),
+            why: "the probe took no samples: its processes did not run on a CPU during the window"
+                .into(),
         });
     }
     Ok(shares)
@@ -355,7 +356,12 @@ mod tests {
     #[test]
     fn the_interval_carries_both_the_share_and_the_change_uncertainty() {
         let half = Z95; // a CI ±1.96 points: a standard error of one point
-        let c = library_change(20.0, [20.0 - half, 20.0 + half], Direction::LowerIsBetter, 1);
+        let c = library_change(
+            20.0,
+            [20.0 - half, 20.0 + half],
+            Direction::LowerIsBetter,
+            1,
+        );
         let sure_share = object("a", 50.0, [50.0, 50.0], Some(c.clone()));
         let p = projection(&[&sure_share]);
         // σ = s·σt = 0.5 × 0.01

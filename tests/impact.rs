@@ -77,7 +77,15 @@ fn read(path: &Path) -> Value {
 /// Probes `pid` with --libraries for 2 s; the document's `probe.libraries`.
 fn probe_libraries(pid: &str, json: &Path) -> Value {
     let o = storebench()
-        .args(["probe", "--pid", pid, "--duration", "2s", "--interval", "500ms"])
+        .args([
+            "probe",
+            "--pid",
+            pid,
+            "--duration",
+            "2s",
+            "--interval",
+            "500ms",
+        ])
         .args(["--libraries", "--json"])
         .arg(json)
         .output()
@@ -174,8 +182,22 @@ fn impact_projects_share_times_the_time_zlib_saves() {
         .arg(format!("o0={}", o0.path().display()))
         .arg("--variant")
         .arg(format!("system={}", system.path().display()))
-        .args(["--bench", "compress/zlib/l6/text", "--bench", "decompress/zlib/l6/text"])
-        .args(["--rounds", "5", "--slice", "0.05", "--corpus-kib", "256", "--seed", "1"])
+        .args([
+            "--bench",
+            "compress/zlib/l6/text",
+            "--bench",
+            "decompress/zlib/l6/text",
+        ])
+        .args([
+            "--rounds",
+            "5",
+            "--slice",
+            "0.05",
+            "--corpus-kib",
+            "256",
+            "--seed",
+            "1",
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -246,7 +268,13 @@ fn impact_of_a_probe_without_libraries_is_bad_input() {
     let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
     let probe = dir.path().join("p.json");
     let o = storebench()
-        .args(["probe", "--pid", &sleeper.id().to_string(), "--duration", "300ms"])
+        .args([
+            "probe",
+            "--pid",
+            &sleeper.id().to_string(),
+            "--duration",
+            "300ms",
+        ])
         .args(["--interval", "100ms", "--json"])
         .arg(&probe)
         .output()
@@ -254,7 +282,11 @@ fn impact_of_a_probe_without_libraries_is_bad_input() {
     let _ = sleeper.kill();
     let _ = sleeper.wait();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = storebench().arg("impact").args([&probe, &probe]).output().unwrap();
+    let o = storebench()
+        .arg("impact")
+        .args([&probe, &probe])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--libraries"),
@@ -299,7 +331,13 @@ fn sampling_the_kernel_does_not_allow_says_what_to_do_and_exits_2() {
     let _s = serial();
     let _p = Paranoid::set("2");
     let mut own = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "sleep", "30"])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sleep",
+            "30",
+        ])
         .spawn()
         .unwrap();
     let mut roots = Command::new("sleep").arg("30").spawn().unwrap();
@@ -317,7 +355,15 @@ fn sampling_the_kernel_does_not_allow_says_what_to_do_and_exits_2() {
     // Another user's process is not, whatever the sysctl.
     let foreign = probe(&root_pid, &["--user-only"]);
     // Without --libraries the probe works as before.
-    let plain = as_nobody(&["probe", "--pid", &own_pid, "--duration", "300ms", "--interval", "100ms"]);
+    let plain = as_nobody(&[
+        "probe",
+        "--pid",
+        &own_pid,
+        "--duration",
+        "300ms",
+        "--interval",
+        "100ms",
+    ]);
     for c in [&mut own, &mut roots] {
         let _ = c.kill();
         let _ = c.wait();

@@ -80,10 +80,18 @@ fn render(i: &Impact) -> String {
         "object", "share %", "change % (95 % CI)", "time saved %", "saving %"
     ));
     for o in &i.objects {
-        let share = format!("{:.1} {:.1}–{:.1}", o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]);
+        let share = format!(
+            "{:.1} {:.1}–{:.1}",
+            o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]
+        );
         let (change, saved, saving) = match &o.change {
             Some(c) => (
-                format!("{} {} ({} b.)", signed(c.change_pct), ci(c.change_ci_pct), c.benches),
+                format!(
+                    "{} {} ({} b.)",
+                    signed(c.change_pct),
+                    ci(c.change_ci_pct),
+                    c.benches
+                ),
                 format!("{} {}", signed(c.time_saved_pct), ci(c.time_saved_ci_pct)),
                 o.saving_pct.map_or(String::new(), signed),
             ),

@@ -205,7 +205,9 @@ fn describe(s: &Share) -> ObjectShare {
             } else {
                 ObjectKind::Library
             };
-            let name = p.file_name().map_or(path.clone(), |n| n.to_string_lossy().into());
+            let name = p
+                .file_name()
+                .map_or(path.clone(), |n| n.to_string_lossy().into());
             let file = provenance::describe(p).ok();
             (kind, name, file, Some(path.clone()), soname)
         }

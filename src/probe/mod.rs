@@ -19,8 +19,8 @@ mod sample;
 mod select;
 mod shares;
 
-pub use sample::{Event, Observation, Sample, Window};
 pub use libraries::{LibrarySampler, DEFAULT_HZ};
+pub use sample::{Event, Observation, Sample, Window};
 pub use select::{Selector, Session};
 
 use crate::bounds::{MAX_SAMPLES, MAX_SPAN_SECONDS};

@@ -213,7 +213,7 @@ fn attr(config: u64, period: u64, kernel: bool, flags: u64) -> Attr {
 
 fn open(attr: &Attr, pid: i32, cpu: i32) -> Result<OwnedFd, OpenError> {
     let flags = libc::c_ulong::from(8u8); // PERF_FLAG_FD_CLOEXEC
-    // SAFETY: attr is a valid perf_event_attr of the size it states.
+                                          // SAFETY: attr is a valid perf_event_attr of the size it states.
     let fd = unsafe {
         libc::syscall(
             libc::SYS_perf_event_open,
@@ -287,7 +287,8 @@ impl Ring {
         let h = head.load(Ordering::Acquire);
         let t = tail.load(Ordering::Relaxed);
         // SAFETY: the data area follows the control page within the mapping.
-        let data = unsafe { std::slice::from_raw_parts(self.base.add(self.page), self.len - self.page) };
+        let data =
+            unsafe { std::slice::from_raw_parts(self.base.add(self.page), self.len - self.page) };
         copy_ring(data, t, h, out);
         tail.store(h, Ordering::Release);
     }

@@ -274,7 +274,10 @@ pub fn block_shares(blocks: &[Vec<u64>], resamples: usize, seed: u64) -> Vec<Sha
         .zip(draws)
         .map(|(&n, mut d)| {
             d.sort_by(f64::total_cmp);
-            let q = |p: f64| d.get(((d.len() as f64 - 1.0) * p).round() as usize).copied();
+            let q = |p: f64| {
+                d.get(((d.len() as f64 - 1.0) * p).round() as usize)
+                    .copied()
+            };
             let pct = n as f64 / t * 100.0;
             Share {
                 object: Object::Other,
@@ -314,8 +317,14 @@ mod tests {
     fn an_ip_is_placed_in_the_region_that_holds_it_and_nowhere_else() {
         let r = parse_maps(MAPS);
         let file = |ip| lookup(&r, ip).and_then(|x| x.file.clone());
-        assert_eq!(file(0x7f00_0000_0000).unwrap(), "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13");
-        assert_eq!(file(0x7f00_0000_ffff).unwrap(), "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13");
+        assert_eq!(
+            file(0x7f00_0000_0000).unwrap(),
+            "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"
+        );
+        assert_eq!(
+            file(0x7f00_0000_ffff).unwrap(),
+            "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"
+        );
         assert!(lookup(&r, 0x7f00_0001_0000).is_none());
         assert!(lookup(&r, 0x55d0_c0a0_0000).is_none(), "not executable");
         assert!(lookup(&r, 0x10).is_none());
@@ -395,7 +404,13 @@ mod tests {
     fn phases_that_differ_between_blocks_widen_the_interval() {
         let steady: Vec<Vec<u64>> = (0..20).map(|_| vec![50, 50]).collect();
         let phased: Vec<Vec<u64>> = (0..20)
-            .map(|i| if i % 2 == 0 { vec![90, 10] } else { vec![10, 90] })
+            .map(|i| {
+                if i % 2 == 0 {
+                    vec![90, 10]
+                } else {
+                    vec![10, 90]
+                }
+            })
             .collect();
         let width = |b: &[Vec<u64>]| {
             let s = &block_shares(b, 500, 3)[0];

@@ -40,7 +40,11 @@ pub fn render(page: &Page, out: &mut String) {
         out,
         "<table>\n<thead><tr><th>object</th><th>share</th><th>change</th><th>time saved</th><th>saving</th></tr></thead>\n<tbody>"
     );
-    for o in i.objects.iter().filter(|o| o.change.is_some() || o.share_pct >= 1.0) {
+    for o in i
+        .objects
+        .iter()
+        .filter(|o| o.change.is_some() || o.share_pct >= 1.0)
+    {
         let share = format!(
             "{:.1} % <span class=\"ci\">({:.1} … {:.1})</span>",
             o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]
@@ -48,7 +52,11 @@ pub fn render(page: &Page, out: &mut String) {
         let (change, saved, saving) = match &o.change {
             Some(c) => (
                 pct_ci(c.change_pct, c.change_ci_pct[0], c.change_ci_pct[1]),
-                pct_ci(c.time_saved_pct, c.time_saved_ci_pct[0], c.time_saved_ci_pct[1]),
+                pct_ci(
+                    c.time_saved_pct,
+                    c.time_saved_ci_pct[0],
+                    c.time_saved_ci_pct[1],
+                ),
                 format!("{:+.2} %", o.saving_pct.unwrap_or_default()),
             ),
             None => ("unknown".into(), String::new(), "?".into()),
@@ -77,5 +85,9 @@ pub fn render(page: &Page, out: &mut String) {
                 .unwrap_or_default()
         );
     }
-    let _ = writeln!(out, "<p class=\"lead\">CI: {}</p>\n</section>", Esc(impact::METHOD));
+    let _ = writeln!(
+        out,
+        "<p class=\"lead\">CI: {}</p>\n</section>",
+        Esc(impact::METHOD)
+    );
 }
