@@ -15,6 +15,7 @@
 mod libraries;
 mod perf;
 mod procfs;
+mod record;
 mod sample;
 mod select;
 mod shares;
