@@ -20,6 +20,7 @@ Examples:
   storebench probe --name 'baloo*' --duration 30s
   storebench probe kwin --unit plasma-kwin_wayland.service
   storebench probe build --pid 4242 --tree --interval 250ms
+  storebench probe build --pid 4242 --tree --libraries --json probe.json   # CPU by shared object
 
 Built-in probes: desktop (--session), electron (--name electron, code, slack), video
 (common players); a [probes.NAME] table in storebench.toml adds or replaces one, with
@@ -30,7 +31,13 @@ from /proc/PID/smaps_rollup, and the CPU time used since the previous sample per
 second of wall time. The results entries probe/NAME/{pss,rss,uss,swap,cpu} hold one
 value per sample; two probes made at different times compare unpaired.
 
-Exit codes: 0 measured, 2 bad input or no process matched (or none was readable).";
+With --libraries, a perf software clock (task-clock, --sample-hz per second of CPU
+time) also samples where the processes' CPU time goes: each shared object's share
+with a 95 % CI (a block bootstrap over 100 ms blocks), the program, the kernel and
+\"other\", in probe.libraries of the document; `storebench impact` joins it with a run.
+
+Exit codes: 0 measured, 2 bad input or no process matched (or none was readable), or
+--libraries and the kernel refused to sample (the message says what to change).";
 
 #[derive(Args)]
 pub(super) struct ProbeArgs {

@@ -17,7 +17,8 @@ pub struct LibraryShares {
     pub samples: u64,
     /// Records the kernel dropped because a buffer was full (0 normally).
     pub lost: u64,
-    /// Threads sampled, counting those found later in the window.
+    /// Threads the events were attached to (those found later in the window
+    /// included); the threads and processes they start are sampled too.
     pub threads: usize,
     /// How the intervals were made: a block bootstrap over time.
     pub ci_method: String,
