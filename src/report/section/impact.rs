@@ -45,27 +45,7 @@ pub fn render(page: &Page, out: &mut String) {
         .iter()
         .filter(|o| o.change.is_some() || o.share_pct >= 1.0)
     {
-        let share = format!(
-            "{:.1} % <span class=\"ci\">({:.1} … {:.1})</span>",
-            o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]
-        );
-        let (change, saved, saving) = match &o.change {
-            Some(c) => (
-                pct_ci(c.change_pct, c.change_ci_pct[0], c.change_ci_pct[1]),
-                pct_ci(
-                    c.time_saved_pct,
-                    c.time_saved_ci_pct[0],
-                    c.time_saved_ci_pct[1],
-                ),
-                format!("{:+.2} %", o.saving_pct.unwrap_or_default()),
-            ),
-            None => ("unknown".into(), String::new(), "?".into()),
-        };
-        let _ = writeln!(
-            out,
-            "<tr><td><code>{}</code></td><td>{share}</td><td>{change}</td><td>{saved}</td><td>{saving}</td></tr>",
-            Esc(&o.name)
-        );
+        row(o, out);
     }
     let _ = writeln!(out, "</tbody>\n</table>");
     for c in &i.claims {
@@ -89,5 +69,30 @@ pub fn render(page: &Page, out: &mut String) {
         out,
         "<p class=\"lead\">CI: {}</p>\n</section>",
         Esc(impact::METHOD)
+    );
+}
+
+/// One object: its share, the run's change for it, and the saving.
+fn row(o: &impact::ObjectImpact, out: &mut String) {
+    let share = format!(
+        "{:.1} % <span class=\"ci\">({:.1} … {:.1})</span>",
+        o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]
+    );
+    let (change, saved, saving) = match &o.change {
+        Some(c) => (
+            pct_ci(c.change_pct, c.change_ci_pct[0], c.change_ci_pct[1]),
+            pct_ci(
+                c.time_saved_pct,
+                c.time_saved_ci_pct[0],
+                c.time_saved_ci_pct[1],
+            ),
+            format!("{:+.2} %", o.saving_pct.unwrap_or_default()),
+        ),
+        None => ("unknown".into(), String::new(), "?".into()),
+    };
+    let _ = writeln!(
+        out,
+        "<tr><td><code>{}</code></td><td>{share}</td><td>{change}</td><td>{saved}</td><td>{saving}</td></tr>",
+        Esc(&o.name)
     );
 }
