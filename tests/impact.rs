@@ -119,8 +119,9 @@ fn a_zlib_loop_spends_most_of_its_samples_in_libz() {
     );
     let total: f64 = objs.iter().map(|o| o["share_pct"].as_f64().unwrap()).sum();
     assert!((total - 100.0).abs() < 1e-6, "{total}");
-    // About 999 samples a second of a busy process, for 2 s on a loaded machine.
-    assert!(lib["samples"].as_u64().unwrap() > 200, "{lib:#}");
+    // 999 samples per CPU second: a busy process gives many even when it gets
+    // a small part of a loaded machine's cores.
+    assert!(lib["samples"].as_u64().unwrap() > 50, "{lib:#}");
 }
 
 #[test]
