@@ -1,8 +1,10 @@
 //! The command line: parses arguments, runs the stages, prints, and maps the
 //! outcome to the exit codes documented in `--help`. Only this module prints.
 
+mod impact;
 mod probe;
 mod report;
+mod shares;
 
 mod calibrate;
 mod ci;
@@ -110,6 +112,9 @@ enum Command {
     /// judged, printed, reported and recorded as one.
     #[command(after_help = merge::ABOUT)]
     Merge(merge::MergeArgs),
+    /// What a run's rebuild saves a probed workload: CPU shares × changes.
+    #[command(after_help = impact::ABOUT)]
+    Impact(impact::ImpactArgs),
 }
 
 /// How changes are judged.
@@ -257,6 +262,7 @@ pub fn main() -> i32 {
         Command::Report(args) => report::report(args),
         Command::History(args) => history::history(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Impact(args) => impact::impact(args),
     };
     match outcome {
         Ok(code) => code,

@@ -167,6 +167,19 @@ pub enum Error {
     #[error("the machine did not get quiet within {waited}: {why}; stop what keeps it busy, or allow longer with --require-quiet=TIMEOUT")]
     NotQuiet { waited: String, why: String },
 
+    #[error("sampling {target} by library was refused: {why}; {hint}; without --libraries the probe needs no perf events")]
+    PerfDenied {
+        target: String,
+        why: String,
+        hint: String,
+    },
+
+    #[error("sampling by library: {why}")]
+    Perf { why: String },
+
+    #[error("impact: {why}")]
+    Impact { why: String },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -22,6 +22,7 @@ pub(crate) mod gate;
 pub(crate) mod glibc;
 pub(crate) mod history;
 pub(crate) mod host;
+pub(crate) mod impact;
 pub(crate) mod interpreter;
 pub mod library;
 pub(crate) mod merge;

@@ -13,6 +13,7 @@ use crate::variant::Variant;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod libraries;
 pub mod valid;
 
 pub const SCHEMA: &str = "storebench/1";
@@ -250,6 +251,9 @@ pub struct ProbeRecord {
     /// Processes that matched but could not be read: never counted, never dropped silently.
     #[serde(default)]
     pub skipped: Vec<SkippedProcess>,
+    /// With `probe --libraries`: the CPU time by shared object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libraries: Option<libraries::LibraryShares>,
 }
 
 /// The group of every probe result. Probe runs are made at different times,

@@ -180,6 +180,41 @@ const EXAMPLES: &[Example] = &[
         how: How::Skip("needs KDE Plasma's systemd user unit"),
     },
     Example {
+        text: "storebench probe zlib-job --pid 4242 --tree --duration 30s --libraries --json probe.json",
+        how: How::Run {
+            // A real zlib job to sample, stopped when the probe is done.
+            subst: &[
+                ("storebench probe", "timeout 20 /usr/bin/python3 -c 'import zlib; [zlib.compress(bytes(range(256)) * 256) for _ in iter(int, 1)]' & storebench probe"),
+                ("--pid 4242 --tree --duration 30s", "--pid $! --tree --duration 2s --interval 500ms"),
+                ("probe.json", "probe.json; rc=$?; kill $!; exit $rc"),
+            ],
+            codes: &[0],
+            cwd: Cwd::Scratch,
+            then: None,
+        },
+    },
+    Example {
+        text: "storebench run --variant stock=/nix/store/…-zlib-1.3.1 --variant native=/nix/store/…-zlib-1.3.1-native --bench 'compress/zlib/*' --bench 'decompress/zlib/*' --json run.json",
+        how: How::Run {
+            subst: &[
+                ("/nix/store/…-zlib-1.3.1-native", "{roots}/zlib"),
+                ("/nix/store/…-zlib-1.3.1", "{roots}/zlib"),
+                ("--json run.json", "--json run.json --quick --corpus-kib 64"),
+            ],
+            codes: &[0],
+            cwd: Cwd::Scratch,
+            then: None,
+        },
+    },
+    Example {
+        text: "storebench impact probe.json run.json --json impact.json",
+        how: How::Run { subst: &[], codes: &[0], cwd: Cwd::Scratch, then: None },
+    },
+    Example {
+        text: "storebench report probe.json run.json",
+        how: How::Run { subst: &[], codes: &[0], cwd: Cwd::Scratch, then: None },
+    },
+    Example {
         text: "storebench run --bench 'compress/*' --save before",
         how: How::Run {
             subst: &[("--save before", "--save before --quick --corpus-kib 64")],

@@ -9,12 +9,18 @@
 //! the document's parts; it does not print (the CLI does) and does not compare.
 //!
 //! `procfs` reads one process, `select` decides which processes, `sample` runs
-//! the window.
+//! the window. With `--libraries`, `perf` samples on-CPU time, `shares` places
+//! the samples in shared objects and `libraries` runs that beside the window.
 
+mod libraries;
+mod perf;
 mod procfs;
+mod record;
 mod sample;
 mod select;
+mod shares;
 
+pub use libraries::{LibrarySampler, DEFAULT_HZ};
 pub use sample::{Event, Observation, Sample, Window};
 pub use select::{Selector, Session};
 
@@ -181,6 +187,7 @@ impl Probe {
                     reason: s.reason.clone(),
                 })
                 .collect(),
+            libraries: None,
         }
     }
 }

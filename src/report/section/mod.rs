@@ -6,6 +6,7 @@ mod claims;
 mod distributions;
 mod groups;
 mod history;
+mod impact;
 mod provenance;
 mod summary;
 
@@ -55,6 +56,7 @@ pub fn page(page: &Page) -> Result<String> {
     summary::render(page, &mut out);
     claims::render(page, &mut out)?;
     groups::render(page, &mut out)?;
+    impact::render(page, &mut out);
     distributions::render(page, &mut out)?;
     history::render(page, &mut out)?;
     provenance::render(page, &mut out);
