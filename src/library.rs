@@ -99,10 +99,10 @@ impl Library {
 
 /// `pcre2_config(PCRE2_CONFIG_VERSION)`: "10.42 2022-12-11".
 fn pcre2_version() -> Option<String> {
-    const PCRE2_CONFIG_VERSION: u32 = 11;
+    use pcre2_sys::{pcre2_config_8, PCRE2_CONFIG_VERSION};
     let mut buf = [0u8; 64];
-    // SAFETY: with a buffer, pcre2_config writes at most the version's length
-    // (returned, NUL included; at most 24 code units) and never past it.
+    // SAFETY: with a buffer, pcre2_config writes the version, NUL included
+    // (at most 24 code units, fewer than 64), and returns its length.
     let n = unsafe { pcre2_config_8(PCRE2_CONFIG_VERSION, buf.as_mut_ptr().cast()) };
     let s = CStr::from_bytes_until_nul(&buf[..usize::try_from(n).ok()?.min(buf.len())]).ok()?;
     Some(s.to_string_lossy().into_owned())
@@ -119,7 +119,6 @@ fn curl_version() -> String {
 }
 
 extern "C" {
-    fn pcre2_config_8(what: u32, out: *mut std::ffi::c_void) -> i32;
     fn zlibVersion() -> *const c_char;
     fn ZSTD_versionString() -> *const c_char;
     fn lzma_version_string() -> *const c_char;

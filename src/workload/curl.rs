@@ -18,13 +18,13 @@ use server::{Server, Sizes};
 use sha2::{Digest, Sha256};
 
 /// Small requests per iteration; a figure is in requests per second.
-const REQUESTS: usize = 10;
+const REQUESTS: usize = 5;
 /// The distinct small bodies, requested in turn.
 const SMALL_COUNT: usize = 64;
 const SMALL: usize = 1024;
 /// The large download, one per iteration (as the TLS transfer, well under a
 /// runner's 10 ms turn).
-pub const LARGE: usize = 256 << 10;
+pub const LARGE: usize = 128 << 10;
 const SIZES: Sizes = Sizes {
     small_count: SMALL_COUNT,
     small: SMALL,

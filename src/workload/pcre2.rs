@@ -8,13 +8,14 @@
 //! Every block's matches are known before measuring from scans that use no regex
 //! engine ([`reference`]); each iteration checks its count, `verify` the spans.
 
+mod compiled;
 mod reference;
 
 use super::compression::blocks;
 use super::corpus::Corpus;
 use super::{BenchSpec, Broken, Source, Unit, Workload};
 use crate::library::Library;
-use ::pcre2::bytes::{Regex, RegexBuilder};
+use compiled::Compiled;
 use std::ops::Range;
 
 /// The corpora the patterns are written for (ASCII; see [`reference`]).
@@ -127,18 +128,16 @@ pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken
             "{id}: corpus {corpus} holds a non-ASCII byte at {at}; the pcre2 workloads' match checks read ASCII (the generated corpora are)"
         )));
     }
-    let regex = RegexBuilder::new()
-        .caseless(p.unicode_caseless)
-        .ucp(p.unicode_caseless)
-        .jit(jit)
-        .build(&p.regex)
-        .map_err(|e| Broken(format!("pcre2_compile of {:?} (JIT {jit}): {e}", p.regex)))?;
+    // ASCII is valid UTF-8: a UTF pattern may skip PCRE2's per-call check.
+    let regex = Compiled::new(&p.regex, p.unicode_caseless, jit)
+        .map_err(|e| Broken(format!("/{}/ (JIT {jit}): {e}", p.regex)))?;
     let blocks = blocks(input.len(), Some(p.block));
     let expected = blocks
         .iter()
         .map(|r| (p.reference)(&input[r.clone()]))
         .collect();
     Ok(Box::new(Search {
+        pattern: p.regex,
         regex,
         input,
         blocks,
@@ -150,7 +149,8 @@ pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken
 
 /// A corpus cut into blocks, each iteration searching the next one.
 struct Search {
-    regex: Regex,
+    pattern: String,
+    regex: Compiled,
     input: Vec<u8>,
     blocks: Vec<Range<usize>>,
     /// Each block's matches, from [`reference`].
@@ -161,17 +161,11 @@ struct Search {
 }
 
 impl Search {
-    fn block(&self, i: usize) -> &[u8] {
-        &self.input[self.blocks[i].clone()]
-    }
-
     fn wrong(&self, i: usize, what: String) -> Broken {
         let r = &self.blocks[i];
         Broken(format!(
             "pcre2 /{}/ on block {i} (bytes {}..{}): {what}",
-            self.regex.as_str(),
-            r.start,
-            r.end
+            self.pattern, r.start, r.end
         ))
     }
 }
@@ -182,11 +176,10 @@ impl Workload for Search {
             let i = self.next;
             self.next = (i + 1) % self.blocks.len();
             self.last = i;
-            let mut found = 0;
-            for m in self.regex.find_iter(self.block(i)) {
-                m.map_err(|e| self.wrong(i, format!("pcre2_match failed: {e}")))?;
-                found += 1;
-            }
+            let found = self
+                .regex
+                .for_each_match(&self.input[self.blocks[i].clone()], |_| {})
+                .map_err(|e| self.wrong(i, e))?;
             if found != self.expected[i].len() {
                 let want = self.expected[i].len();
                 return Err(self.wrong(i, format!("{found} matches, the block holds {want}")));
@@ -198,12 +191,10 @@ impl Workload for Search {
     /// The last block's matches must be the reference's, span for span.
     fn verify(&mut self) -> Result<(), Broken> {
         let i = self.last;
-        let got: Vec<Range<usize>> = self
-            .regex
-            .find_iter(self.block(i))
-            .map(|m| m.map(|m| m.start()..m.end()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.wrong(i, format!("pcre2_match failed: {e}")))?;
+        let mut got: Vec<Range<usize>> = Vec::new();
+        self.regex
+            .for_each_match(&self.input[self.blocks[i].clone()], |m| got.push(m))
+            .map_err(|e| self.wrong(i, e))?;
         let want = &self.expected[i];
         if &got != want {
             let at = got.iter().zip(want).position(|(a, b)| a != b);
