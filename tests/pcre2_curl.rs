@@ -59,7 +59,7 @@ fn the_binary_links_libpcre2_and_libcurl_dynamically() {
 }
 
 #[test]
-fn copies_of_the_system_pcre2_and_curl_are_an_aa_run_with_no_large_change() {
+fn copies_of_the_system_pcre2_and_curl_are_an_aa_run_never_counted_as_rebuilt() {
     let _turn = turn();
     let copy = copy_system_libs(&[
         "libpcre2-8.so.0",
@@ -80,7 +80,7 @@ fn copies_of_the_system_pcre2_and_curl_are_an_aa_run_with_no_large_change() {
         "--bench",
         "curl/*",
         "--rounds",
-        "5",
+        "10",
         "--slice",
         "0.05",
         "--corpus-kib",
@@ -110,17 +110,24 @@ fn copies_of_the_system_pcre2_and_curl_are_an_aa_run_with_no_large_change() {
     }
     let pcre2 = loaded(&doc, 0, "pcre2")["version"].as_str().unwrap();
     assert!(pcre2.starts_with("10."), "{pcre2}");
+    // Every figure is marked as measuring no rebuilt file, so no claim counts
+    // it. How many come out "no change" depends on the machine's noise (a
+    // figure for the closing note, `scripts/aa-rate`); what a test can hold is
+    // the false-positive side, with the allowance of tests/verdicts.rs (2 in 20).
     let all = comparisons(&doc);
     assert_eq!(all.len(), 12, "{}", text(&out));
-    for c in &all {
-        let change = c["change_pct"].as_f64().unwrap_or(0.0).abs();
-        let called = c["verdict"] == "improvement" || c["verdict"] == "regression";
-        assert!(
-            !(called && change > 10.0),
-            "identical files called a large change: {c}\n{}",
-            text(&out)
-        );
+    for c in all.iter().chain(doc["groups"].as_array().unwrap()) {
+        assert!(!c["not_rebuilt"].as_array().unwrap().is_empty(), "{c}");
     }
+    let called: Vec<&Value> = all
+        .iter()
+        .filter(|c| c["verdict"] == "improvement" || c["verdict"] == "regression")
+        .collect();
+    assert!(
+        called.len() <= 1,
+        "identical files called faster or slower: {called:?}\n{}",
+        text(&out)
+    );
 }
 
 /// pcre2's source as the pcre2-sys crate ships it (the same upstream release
