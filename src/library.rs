@@ -18,10 +18,12 @@ pub enum Library {
     Crypto,
     Ssl,
     Sqlite,
+    Pcre2,
+    Curl,
 }
 
 impl Library {
-    pub const ALL: [Library; 7] = [
+    pub const ALL: [Library; 9] = [
         Library::Zlib,
         Library::Zstd,
         Library::Lzma,
@@ -29,6 +31,8 @@ impl Library {
         Library::Crypto,
         Library::Ssl,
         Library::Sqlite,
+        Library::Pcre2,
+        Library::Curl,
     ];
 
     /// The soname the binary is linked against. A file whose name starts with it
@@ -43,6 +47,8 @@ impl Library {
             Library::Crypto => "libcrypto.so.3",
             Library::Ssl => "libssl.so.3",
             Library::Sqlite => "libsqlite3.so.0",
+            Library::Pcre2 => "libpcre2-8.so.0",
+            Library::Curl => "libcurl.so.4",
         }
     }
 
@@ -55,6 +61,8 @@ impl Library {
             Library::Crypto => "libcrypto",
             Library::Ssl => "libssl",
             Library::Sqlite => "sqlite",
+            Library::Pcre2 => "pcre2",
+            Library::Curl => "curl",
         }
     }
 
@@ -77,6 +85,8 @@ impl Library {
                 Library::Crypto => return Some(openssl::version::version().to_string()),
                 Library::Ssl => return None,
                 Library::Sqlite => return Some(rusqlite::version().to_string()),
+                Library::Pcre2 => return pcre2_version(),
+                Library::Curl => return Some(curl_version()),
             }
         };
         Some(
@@ -84,6 +94,27 @@ impl Library {
                 .to_string_lossy()
                 .into_owned(),
         )
+    }
+}
+
+/// `pcre2_config(PCRE2_CONFIG_VERSION)`: "10.42 2022-12-11".
+fn pcre2_version() -> Option<String> {
+    use pcre2_sys::{pcre2_config_8, PCRE2_CONFIG_VERSION};
+    let mut buf = [0u8; 64];
+    // SAFETY: with a buffer, pcre2_config writes the version, NUL included
+    // (at most 24 code units, fewer than 64), and returns its length.
+    let n = unsafe { pcre2_config_8(PCRE2_CONFIG_VERSION, buf.as_mut_ptr().cast()) };
+    let s = CStr::from_bytes_until_nul(&buf[..usize::try_from(n).ok()?.min(buf.len())]).ok()?;
+    Some(s.to_string_lossy().into_owned())
+}
+
+/// `curl_version_info`: libcurl's version and the TLS library it runs with,
+/// which libcurl asks at run time: "7.88.1 (OpenSSL/3.0.17)".
+fn curl_version() -> String {
+    let v = curl::Version::get();
+    match v.ssl_version() {
+        Some(ssl) => format!("{} ({ssl})", v.version()),
+        None => v.version().to_string(),
     }
 }
 

@@ -11,8 +11,10 @@ mod aes;
 pub mod command;
 mod compression;
 pub mod corpus;
+mod curl;
 mod kept;
 mod libc;
+mod pcre2;
 pub mod runtime;
 mod sqlite;
 mod tls;
@@ -180,6 +182,8 @@ pub fn catalog(corpora: &[String]) -> Vec<BenchSpec> {
     tls::catalog(&mut out);
     sqlite::catalog(&mut out);
     libc::catalog(&mut out);
+    pcre2::catalog(corpora, &mut out);
+    curl::catalog(&mut out);
     runtime::catalog(&mut out);
     out
 }
@@ -243,14 +247,17 @@ pub fn select(catalog: Vec<BenchSpec>, patterns: &[String]) -> Result<Vec<BenchS
 
 /// The bytes one iteration of `id` works on when that is a block of its input
 /// rather than all of it: a compression benchmark's block of its corpus (see
-/// `compression::block_size`; None when the corpus fits in one), a TLS
-/// transfer's size. None for every other benchmark, and for an old document's
+/// `compression::block_size`; None when the corpus fits in one), a pcre2
+/// search's block (the same rule), a TLS transfer's or a curl download's size. None for every other benchmark, and for an old document's
 /// results, which recorded none: the whole input.
 pub fn block_bytes(id: &str, corpora: &[crate::results::CorpusInfo]) -> Option<u64> {
     if id == tls::TRANSFER_ID {
         return Some(tls::TRANSFER as u64);
     }
-    let block = compression::block_of(id)?;
+    if let Some(bytes) = curl::transfer_of(id) {
+        return Some(bytes as u64);
+    }
+    let block = compression::block_of(id).or_else(|| pcre2::block_of(id))?;
     let corpus = id.rsplit('/').next()?;
     let len = corpora.iter().find(|c| c.name == corpus)?.bytes as usize;
     compression::effective_block(Some(block), len).map(|b| b as u64)
@@ -262,7 +269,10 @@ pub fn nominal_block(id: &str) -> Option<u64> {
     if id == tls::TRANSFER_ID {
         return Some(tls::TRANSFER as u64);
     }
-    compression::block_of(id).map(|b| b as u64)
+    curl::transfer_of(id)
+        .or_else(|| compression::block_of(id))
+        .or_else(|| pcre2::block_of(id))
+        .map(|b| b as u64)
 }
 
 /// Prepares `id` with this process's libraries.
@@ -273,6 +283,8 @@ pub fn prepare(id: &str, corpora: &[Corpus], kept: Kept) -> Result<Box<dyn Workl
         Some("tls") => tls::prepare(id),
         Some("sqlite") => sqlite::prepare(id, kept),
         Some("libc") => libc::prepare(id),
+        Some("pcre2") => pcre2::prepare(id, corpora),
+        Some("curl") => curl::prepare(id),
         _ => Err(Broken(format!("unknown benchmark {id}"))),
     }
 }
@@ -314,6 +326,12 @@ mod tests {
             Some(vec!["libcrypto", "libssl"])
         );
         assert_eq!(names("libc/memcpy/4096"), Some(vec!["glibc"]));
+        assert_eq!(names("pcre2/backtrack/interp/json"), Some(vec!["pcre2"]));
+        assert_eq!(names("curl/http/requests"), Some(vec!["curl"]));
+        assert_eq!(
+            names("curl/https/download"),
+            Some(vec!["libcrypto", "libssl", "curl"])
+        );
         assert_eq!(names("python/startup/process"), Some(vec!["python"]));
         assert_eq!(names("command/decode/wall"), None);
     }
