@@ -1,0 +1,183 @@
+//! Scenarios: the plan's claims about a running system (Electron memory, video
+//! CPU, desktop memory) run end to end here, with real programs, or the precise
+//! reason why one cannot be measured on this machine.
+//!
+//! Each scenario starts a setup as the plan leaves it (`stock`) and as the plan
+//! changes it (`plan`), alternately, [`Options::repeats`] times, and measures
+//! each with the probe's sampler ([`crate::probe`]) or as a command workload
+//! ([`crate::runner`]). One figure per repeat and setup becomes a results entry
+//! (`probe/electron/pss`…), so the repeats pair by index and the claims are
+//! judged as for any run ([`crate::claims::analyse`]). What a scenario could not
+//! measure it says in [`Outcome::unmeasured`], and [`explain`] puts that reason
+//! into the claim's verdict in place of the generic "not measured".
+//!
+//! This module runs and assembles; it does not print (the CLI does).
+
+mod cgroup;
+mod desktop;
+mod document;
+mod electron;
+mod group;
+mod video;
+
+pub use document::document;
+
+use crate::error::{Error, Result};
+use crate::probe::{Observation, Probe, Selector, Session, Window};
+use crate::results::{BenchResult, ClaimOutcome, Document, Unit, PROBE_GROUP};
+use crate::{config::ProbeConfig, stats};
+use indexmap::IndexMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The two setups every scenario compares, as the document's variants.
+pub const STOCK: &str = "stock";
+pub const PLAN: &str = "plan";
+
+/// The scenarios, in the order `storebench scenario` runs them by default.
+pub const NAMES: [&str; 3] = ["electron", "video", "desktop"];
+
+/// How long and how often a scenario measures.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Times each setup is started and measured; the repeats pair by index.
+    pub repeats: u32,
+    /// Time a setup runs before it is measured (pages load, indexers start).
+    pub settle: Duration,
+    /// The probe's window per repeat, and its interval.
+    pub window: Window,
+    /// Where the generated video clip is kept between runs.
+    pub cache: PathBuf,
+    /// Clip length in seconds.
+    pub clip_seconds: u32,
+}
+
+/// What one scenario measured, and what it could not.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub scenario: String,
+    pub results: Vec<BenchResult>,
+    /// What each setup was, by variant name: the switches, the settings.
+    pub setups: IndexMap<String, String>,
+    /// Claims this scenario could not measure, by id, with the precise reason.
+    pub unmeasured: Vec<(String, String)>,
+    /// What a reader of the figures should know (a flag that had no effect here).
+    pub notes: Vec<String>,
+    pub seconds: f64,
+}
+
+/// About how long `name` takes with `opts`, in seconds, to say before it starts:
+/// each start of a setup costs its startup and stop besides the settle and window.
+pub fn expected_seconds(name: &str, opts: &Options) -> f64 {
+    let starts = 2.0 * f64::from(opts.repeats);
+    let each = opts.settle.as_secs_f64() + opts.window.duration.as_secs_f64();
+    match name {
+        "electron" => starts * (each + 4.0),
+        "desktop" => starts * (each + 5.0),
+        // One warm-up and `repeats` decodes per setup, about 1 s each, and the
+        // clip made once (about 1.5 s per second of clip).
+        _ => starts + 2.0 + 1.5 * f64::from(opts.clip_seconds),
+    }
+}
+
+/// Runs one scenario by name.
+pub fn run(name: &str, opts: &Options) -> Result<Outcome> {
+    let clock = Instant::now();
+    let mut out = match name {
+        "electron" => electron::run(opts)?,
+        "video" => video::run(opts)?,
+        "desktop" => desktop::run(opts)?,
+        other => {
+            return Err(Error::Scenario {
+                scenario: other.into(),
+                why: format!("no such scenario (known: {})", NAMES.join(", ")),
+            })
+        }
+    };
+    out.scenario = name.into();
+    out.seconds = clock.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+/// Starts one setup; the returned session is measured, then dropped (stopped).
+type Start<'a> = dyn FnMut(&str) -> Result<group::Group> + 'a;
+
+/// Starts `stock` and `plan` alternately (`stock` first in even repeats), lets
+/// each settle, probes its process tree over the window and keeps one figure per
+/// metric and repeat: the median over the window's samples.
+fn alternate(probe: &str, opts: &Options, start: &mut Start) -> Result<Vec<BenchResult>> {
+    let mut figures: IndexMap<(String, String), (Unit, Vec<f64>)> = IndexMap::new();
+    for repeat in 0..opts.repeats {
+        let order = if repeat % 2 == 0 {
+            [STOCK, PLAN]
+        } else {
+            [PLAN, STOCK]
+        };
+        for setup in order {
+            let session = start(setup)?;
+            std::thread::sleep(opts.settle);
+            let watch = tree_probe(probe, session.pids(), opts.window)?;
+            let obs = watch.observe(&mut |_| {})?;
+            drop(session);
+            for r in watch.results(setup, &obs) {
+                let Some(m) = stats::median(&r.figures()) else {
+                    continue;
+                };
+                figures
+                    .entry((r.bench.clone(), setup.to_string()))
+                    .or_insert((r.unit, vec![]))
+                    .1
+                    .push(m);
+            }
+            eprintln!(
+                "  {probe} repeat {}/{} {setup}: {} process(es), PSS {}",
+                repeat + 1,
+                opts.repeats,
+                obs.processes.len(),
+                crate::format::human_bytes(pss_median(&obs)),
+            );
+        }
+    }
+    Ok(figures
+        .into_iter()
+        // Swap is zero on most machines: no ratio to take, nothing to judge.
+        .filter(|((bench, _), _)| !bench.ends_with("/swap"))
+        .map(|((bench, variant), (unit, values))| {
+            BenchResult::from_values(&bench, PROBE_GROUP, &variant, unit, values)
+        })
+        .collect())
+}
+
+fn pss_median(obs: &Observation) -> f64 {
+    let v: Vec<f64> = obs.samples.iter().map(|s| s.memory.pss as f64).collect();
+    stats::median(&v).unwrap_or(0.0)
+}
+
+/// A probe named `name` over the process trees of `pids`.
+fn tree_probe(name: &str, pids: Vec<u32>, window: Window) -> Result<Probe> {
+    let cfg = ProbeConfig {
+        pids,
+        tree: true,
+        ..ProbeConfig::default()
+    };
+    Ok(Probe {
+        name: name.into(),
+        description: None,
+        selector: Selector::new(&cfg, Session::current())?,
+        window,
+    })
+}
+
+/// Replaces the generic "not measured" verdict of each claim a scenario could
+/// not measure with the scenario's reason, so the table and the report say why.
+pub fn explain(doc: &mut Document, outcomes: &[Outcome]) {
+    for o in outcomes {
+        for (id, why) in &o.unmeasured {
+            for v in doc.claims.iter_mut().filter(|v| &v.id == id) {
+                if v.verdict == ClaimOutcome::NotMeasured {
+                    v.sentence = format!("{}: not measured, {why}", v.title);
+                }
+            }
+        }
+    }
+}
