@@ -137,7 +137,17 @@ pub(super) fn scenario(args: ScenarioArgs) -> Result<i32> {
     let mut outcomes = Vec::new();
     for name in &names {
         eprintln!("scenario {name}: about {:.0} s", scenario::expected_seconds(name, &opts));
-        let o = scenario::run(name, &opts)?;
+        let o = scenario::run(name, &opts, &mut |s| {
+            eprintln!(
+                "  {} repeat {}/{} {}: {} process(es), PSS {}",
+                s.probe,
+                s.repeat,
+                s.of,
+                s.setup,
+                s.processes,
+                crate::format::human_bytes(s.pss)
+            )
+        })?;
         eprintln!("scenario {name}: done in {:.1} s", o.seconds);
         outcomes.push(o);
     }

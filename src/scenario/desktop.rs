@@ -7,7 +7,7 @@
 //! reason names it.
 
 use super::group::Group;
-use super::{alternate, Options, Outcome, PLAN, STOCK};
+use super::{alternate, Options, Outcome, Step, PLAN, STOCK};
 use crate::error::{Error, Result};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ const PLAN_KWINRC: &str = "[Compositing]\nEnabled=false\n";
 const STOCK_BALOO: &str = "[Basic Settings]\nIndexing-Enabled=true\n";
 const PLAN_BALOO: &str = "[Basic Settings]\nIndexing-Enabled=false\n";
 
-pub fn run(opts: &Options) -> Result<Outcome> {
+pub fn run(opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
     let mut out = Outcome::default();
     let mut found = Vec::new();
     let missing: Vec<&str> = PROGRAMS
@@ -68,7 +68,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
             .into(),
     );
     let mut start = |setup: &str| start(&found, setup == PLAN);
-    match alternate("desktop", opts, &mut start) {
+    match alternate("desktop", opts, &mut start, on_step) {
         Ok(results) => out.results = results,
         Err(Error::Scenario { why, .. }) => out.unmeasured.push((
             "desktop-ram".into(),

@@ -7,7 +7,7 @@
 //! limit where cgroup v2 offers one), and the whole process tree is probed.
 
 use super::group::Group;
-use super::{alternate, Options, Outcome, PLAN, STOCK};
+use super::{alternate, Options, Outcome, Step, PLAN, STOCK};
 use crate::error::Result;
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -65,7 +65,7 @@ const MEMORY_HIGH: u64 = 768 << 20;
 /// The browsers tried, in order.
 const BROWSERS: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
 
-pub fn run(opts: &Options) -> Result<Outcome> {
+pub fn run(opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
     let mut out = Outcome::default();
     let Some(browser) = BROWSERS
         .iter()
@@ -103,7 +103,7 @@ pub fn run(opts: &Options) -> Result<Outcome> {
             .push(format!("the plan's cgroup memory limit was not applied: {why}"));
     }
     let mut start = |setup: &str| start(&browser, setup == PLAN, cgroup.as_ref().ok());
-    out.results = alternate("electron", opts, &mut start)?;
+    out.results = alternate("electron", opts, &mut start, on_step)?;
     Ok(out)
 }
 
@@ -185,8 +185,17 @@ fn open_tab(port: u16, url: &str) -> std::io::Result<()> {
         s,
         "PUT /json/new?{url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )?;
-    let mut reply = String::new();
-    s.read_to_string(&mut reply)?;
+    // The endpoint keeps the connection open: the status line is all we need.
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 512];
+    while !reply.windows(2).any(|w| w == b"\r\n") {
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&buf[..n]);
+    }
+    let reply = String::from_utf8_lossy(&reply);
     let status = reply.lines().next().unwrap_or_default().to_string();
     if status.split_whitespace().nth(1) == Some("200") {
         Ok(())

@@ -80,13 +80,13 @@ pub fn expected_seconds(name: &str, opts: &Options) -> f64 {
     }
 }
 
-/// Runs one scenario by name.
-pub fn run(name: &str, opts: &Options) -> Result<Outcome> {
+/// Runs one scenario by name; `on_step` hears of each setup measured.
+pub fn run(name: &str, opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
     let clock = Instant::now();
     let mut out = match name {
-        "electron" => electron::run(opts)?,
+        "electron" => electron::run(opts, on_step)?,
         "video" => video::run(opts)?,
-        "desktop" => desktop::run(opts)?,
+        "desktop" => desktop::run(opts, on_step)?,
         other => {
             return Err(Error::Scenario {
                 scenario: other.into(),
@@ -102,10 +102,28 @@ pub fn run(name: &str, opts: &Options) -> Result<Outcome> {
 /// Starts one setup; the returned session is measured, then dropped (stopped).
 type Start<'a> = dyn FnMut(&str) -> Result<group::Group> + 'a;
 
+/// One setup measured once, for progress lines.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub probe: &'a str,
+    pub repeat: u32,
+    pub of: u32,
+    pub setup: &'a str,
+    pub processes: usize,
+    /// The median PSS over the window, in bytes.
+    pub pss: f64,
+}
+
 /// Starts `stock` and `plan` alternately (`stock` first in even repeats), lets
-/// each settle, probes its process tree over the window and keeps one figure per
-/// metric and repeat: the median over the window's samples.
-fn alternate(probe: &str, opts: &Options, start: &mut Start) -> Result<Vec<BenchResult>> {
+/// each settle, probes its process trees over the window and keeps one figure
+/// per metric and repeat: the median over the window's samples for memory, the
+/// mean for CPU (idle samples are often zero).
+fn alternate(
+    probe: &str,
+    opts: &Options,
+    start: &mut Start,
+    on_step: &mut dyn FnMut(Step),
+) -> Result<Vec<BenchResult>> {
     let mut figures: IndexMap<(String, String), (Unit, Vec<f64>)> = IndexMap::new();
     for repeat in 0..opts.repeats {
         let order = if repeat % 2 == 0 {
@@ -120,22 +138,21 @@ fn alternate(probe: &str, opts: &Options, start: &mut Start) -> Result<Vec<Bench
             let obs = watch.observe(&mut |_| {})?;
             drop(session);
             for r in watch.results(setup, &obs) {
-                let Some(m) = stats::median(&r.figures()) else {
-                    continue;
-                };
+                let Some(m) = per_repeat(&r) else { continue };
                 figures
                     .entry((r.bench.clone(), setup.to_string()))
                     .or_insert((r.unit, vec![]))
                     .1
                     .push(m);
             }
-            eprintln!(
-                "  {probe} repeat {}/{} {setup}: {} process(es), PSS {}",
-                repeat + 1,
-                opts.repeats,
-                obs.processes.len(),
-                crate::format::human_bytes(pss_median(&obs)),
-            );
+            on_step(Step {
+                probe,
+                repeat: repeat + 1,
+                of: opts.repeats,
+                setup,
+                processes: obs.processes.len(),
+                pss: pss_median(&obs),
+            });
         }
     }
     Ok(figures
@@ -146,6 +163,16 @@ fn alternate(probe: &str, opts: &Options, start: &mut Start) -> Result<Vec<Bench
             BenchResult::from_values(&bench, PROBE_GROUP, &variant, unit, values)
         })
         .collect())
+}
+
+/// One repeat's figure from a window's samples.
+fn per_repeat(r: &BenchResult) -> Option<f64> {
+    let v = r.figures();
+    if r.unit == Unit::CpuSecondsPerSecond {
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    } else {
+        stats::median(&v)
+    }
 }
 
 fn pss_median(obs: &Observation) -> f64 {
@@ -179,5 +206,87 @@ pub fn explain(doc: &mut Document, outcomes: &[Outcome]) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::{self, Claims};
+    use crate::compare::Options as Judging;
+
+    fn outcome(scenario: &str, values: [&[f64]; 2], unmeasured: &[(&str, &str)]) -> Outcome {
+        let results = [STOCK, PLAN]
+            .iter()
+            .zip(values)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(variant, v)| {
+                BenchResult::from_values(
+                    &format!("probe/{scenario}/pss"),
+                    PROBE_GROUP,
+                    variant,
+                    Unit::Bytes,
+                    v.to_vec(),
+                )
+            })
+            .collect();
+        Outcome {
+            scenario: scenario.into(),
+            results,
+            unmeasured: unmeasured
+                .iter()
+                .map(|(c, w)| (c.to_string(), w.to_string()))
+                .collect(),
+            ..Outcome::default()
+        }
+    }
+
+    fn judged(outcomes: &[Outcome]) -> Document {
+        let mut doc = document(outcomes, "2026-12-06T00:00:00Z".into(), 7, 3);
+        claims::analyse(&mut doc, None, &Claims::builtin(), Judging::new(1.0, 7));
+        explain(&mut doc, outcomes);
+        doc
+    }
+
+    #[test]
+    fn repeats_pair_by_index_and_the_claim_gets_a_confidence_interval() {
+        let o = outcome(
+            "electron",
+            [&[100.0, 104.0, 98.0, 101.0], &[65.0, 66.0, 64.0, 66.5]],
+            &[],
+        );
+        let doc = judged(&[o]);
+        let v = doc.claims.iter().find(|v| v.id == "electron-ram").unwrap();
+        assert_eq!(v.paired, Some(true));
+        assert!(v.ci_low_pct.is_some() && v.ci_high_pct.is_some(), "{v:?}");
+        assert!(v.change_pct.unwrap() > 30.0, "{v:?}");
+    }
+
+    #[test]
+    fn a_claim_a_scenario_could_not_measure_says_why_and_keeps_no_figure() {
+        let o = outcome(
+            "video",
+            [&[1.0, 1.1, 0.9], &[]],
+            &[("video-cpu", "no VA-API device was found.")],
+        );
+        let doc = judged(&[o]);
+        assert_eq!(doc.variants.len(), 1, "only the setup that ran is a variant");
+        let v = doc.claims.iter().find(|v| v.id == "video-cpu").unwrap();
+        assert_eq!(v.verdict, ClaimOutcome::NotMeasured);
+        assert!(v.sentence.ends_with("not measured, no VA-API device was found."), "{}", v.sentence);
+        assert_eq!(v.change_pct, None);
+    }
+
+    #[test]
+    fn a_measured_claim_keeps_its_verdict_whatever_a_scenario_said() {
+        let o = outcome(
+            "desktop",
+            [&[10.0, 10.0, 10.2], &[9.0, 9.1, 9.0]],
+            &[("desktop-ram", "KWin is missing")],
+        );
+        let doc = judged(&[o]);
+        let v = doc.claims.iter().find(|v| v.id == "desktop-ram").unwrap();
+        assert_ne!(v.verdict, ClaimOutcome::NotMeasured);
+        assert!(!v.sentence.contains("KWin is missing"));
     }
 }
