@@ -114,10 +114,7 @@ fn chromium_gives_the_electron_claim_a_verdict_with_a_confidence_interval() {
 fn video_shows_software_decoding_and_names_the_missing_device() {
     let _s = serial();
     let (json, cache) = (tmp("scenario-video.json"), tmp("scenario-clip"));
-    let doc = scenario(
-        &["video", "--cache", cache.to_str().unwrap()],
-        &json,
-    );
+    let doc = scenario(&["video", "--cache", cache.to_str().unwrap()], &json);
     let cpu = values(&doc, "command/video-decode/cpu", "stock");
     assert!(cpu.len() >= 3 && cpu.iter().all(|&s| s > 0.0), "{cpu:?}");
     let c = claim(&doc, "video-cpu");
@@ -134,7 +131,11 @@ fn video_shows_software_decoding_and_names_the_missing_device() {
                 && sentence.contains("/dev/dri/renderD*"),
             "{sentence}"
         );
-        assert_eq!(doc["variants"].as_array().unwrap().len(), 1, "software alone");
+        assert_eq!(
+            doc["variants"].as_array().unwrap().len(),
+            1,
+            "software alone"
+        );
     } else {
         // A device: measured against software, or the driver's failure named.
         assert!(

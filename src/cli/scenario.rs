@@ -6,6 +6,7 @@ use super::Judging;
 use crate::claims::{self, Claims};
 use crate::error::{exit, Error, Result};
 use crate::probe::Window;
+use crate::results::Document;
 use crate::scenario::{self, Options};
 use crate::table;
 use clap::Args;
@@ -18,6 +19,7 @@ Examples:
   storebench scenario electron --json electron.json
   storebench scenario video desktop --quick        # the short version the tests run
   storebench report electron.json                  # the HTML page of a stored run
+  storebench scenario --with reports/demo.json     # one claim table with a library run
 
 Scenarios:
   electron  headless Chromium on four local pages (scenarios/electron/pages/), the
@@ -64,6 +66,10 @@ pub(super) struct ScenarioArgs {
     /// Write the results document (schema storebench/1), judged.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// A library run's results (`run`/`merge --json`): its verdicts stand for the
+    /// claims the scenarios leave unmeasured, so one claim table covers the plan.
+    #[arg(long = "with", value_name = "RUN.json")]
+    with: Option<PathBuf>,
     #[command(flatten)]
     judging: Judging,
 }
@@ -116,6 +122,7 @@ fn default_cache() -> PathBuf {
 pub(super) fn scenario(args: ScenarioArgs) -> Result<i32> {
     let claims = Claims::load(args.judging.claims.as_deref())?;
     let names = args.names()?;
+    let library = args.with.as_deref().map(Document::read).transpose()?;
     if let Some(path) = &args.json {
         super::outputs::writable(path, true)?;
     }
@@ -136,7 +143,10 @@ pub(super) fn scenario(args: ScenarioArgs) -> Result<i32> {
     let clock = Instant::now();
     let mut outcomes = Vec::new();
     for name in &names {
-        eprintln!("scenario {name}: about {:.0} s", scenario::expected_seconds(name, &opts));
+        eprintln!(
+            "scenario {name}: about {:.0} s",
+            scenario::expected_seconds(name, &opts)
+        );
         let o = scenario::run(name, &opts, &mut |s| {
             eprintln!(
                 "  {} repeat {}/{} {}: {} process(es), PSS {}",
@@ -155,6 +165,9 @@ pub(super) fn scenario(args: ScenarioArgs) -> Result<i32> {
     let judging = args.judging.options(doc.seed);
     claims::analyse(&mut doc, None, &claims, judging);
     scenario::explain(&mut doc, &outcomes);
+    if let Some(run) = &library {
+        scenario::adopt(&mut doc, run);
+    }
     print!("{}", table::render_against(&doc, None));
     println!();
     print!("{}", table::render_claims(&doc));
@@ -164,7 +177,10 @@ pub(super) fn scenario(args: ScenarioArgs) -> Result<i32> {
         }
         println!("{}: {:.1} s", o.scenario, o.seconds);
     }
-    eprintln!("scenarios measured in {:.1} s", clock.elapsed().as_secs_f64());
+    eprintln!(
+        "scenarios measured in {:.1} s",
+        clock.elapsed().as_secs_f64()
+    );
     if let Some(path) = &args.json {
         doc.write_atomic(path)?;
         eprintln!("wrote {}", path.display());

@@ -28,7 +28,8 @@ pub fn memory_v2() -> Result<PathBuf, String> {
         ));
     }
     // SAFETY: access on a NUL-terminated path.
-    let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?;
+    let path =
+        std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).map_err(|e| e.to_string())?;
     if unsafe { libc::access(path.as_ptr(), libc::W_OK) } != 0 {
         return Err(format!("{} is not writable by this user", dir.display()));
     }
@@ -66,6 +67,9 @@ mod tests {
         let v1 = "30 25 0:26 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory";
         let v2 = "35 25 0:30 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw";
         assert_eq!(cgroup2_mount(v1), None);
-        assert_eq!(cgroup2_mount(v2), Some(PathBuf::from("/sys/fs/cgroup/unified")));
+        assert_eq!(
+            cgroup2_mount(v2),
+            Some(PathBuf::from("/sys/fs/cgroup/unified"))
+        );
     }
 }

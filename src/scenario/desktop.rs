@@ -86,7 +86,15 @@ fn start(programs: &[PathBuf], plan: bool) -> Result<Group> {
     let home = g.dir().join("home");
     let env = Env::make(&home, plan).map_err(|e| Error::io(&home, e))?;
     let mut xvfb = Command::new(&programs[0]);
-    xvfb.args(["-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"]);
+    xvfb.args([
+        "-displayfd",
+        "1",
+        "-screen",
+        "0",
+        "1920x1080x24",
+        "-nolisten",
+        "tcp",
+    ]);
     g.spawn("Xvfb", xvfb)?;
     let log = g.dir().join("Xvfb.log");
     let display: u32 = g.wait_for("Xvfb", "display number", Duration::from_secs(20), |_| {
@@ -153,7 +161,10 @@ impl Env {
             .env("XDG_CACHE_HOME", h.join(".cache"))
             .env("XDG_RUNTIME_DIR", h.join("run"))
             .env("DISPLAY", format!(":{display}"))
-            .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", bus.display()))
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", bus.display()),
+            )
             .env("QT_QPA_PLATFORM", "xcb")
             .env_remove("WAYLAND_DISPLAY")
             .env_remove("SESSION_MANAGER");
@@ -163,15 +174,17 @@ impl Env {
 /// The same documents in every session: text of a fixed word sequence.
 fn documents(dir: &Path) -> std::io::Result<()> {
     const WORDS: [&str; 16] = [
-        "store", "bench", "zlib", "kwin", "baloo", "memory", "render", "index", "plasma",
-        "window", "effect", "session", "desktop", "claim", "paired", "repeat",
+        "store", "bench", "zlib", "kwin", "baloo", "memory", "render", "index", "plasma", "window",
+        "effect", "session", "desktop", "claim", "paired", "repeat",
     ];
     std::fs::create_dir_all(dir)?;
     let mut x: u64 = 42;
     for i in 0..DOCUMENTS {
         let mut text = String::with_capacity(WORDS_PER_DOCUMENT * 8);
         for w in 0..WORDS_PER_DOCUMENT {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             text.push_str(WORDS[(x >> 60) as usize]);
             text.push(if w % 12 == 11 { '\n' } else { ' ' });
         }

@@ -11,7 +11,11 @@ use crate::variant::Variant;
 pub fn document(outcomes: &[Outcome], started: String, seed: u64, repeats: u32) -> Document {
     let variants = [STOCK, PLAN]
         .into_iter()
-        .filter(|v| outcomes.iter().any(|o| o.results.iter().any(|r| r.variant == *v)))
+        .filter(|v| {
+            outcomes
+                .iter()
+                .any(|o| o.results.iter().any(|r| r.variant == *v))
+        })
         .map(|name| record(name, outcomes))
         .collect();
     Document {
@@ -23,7 +27,10 @@ pub fn document(outcomes: &[Outcome], started: String, seed: u64, repeats: u32) 
         seed,
         settings: Settings {
             rounds: repeats,
-            bench_patterns: outcomes.iter().map(|o| format!("scenario/{}", o.scenario)).collect(),
+            bench_patterns: outcomes
+                .iter()
+                .map(|o| format!("scenario/{}", o.scenario))
+                .collect(),
             ..Settings::default()
         },
         corpora: vec![],

@@ -81,7 +81,10 @@ pub fn run(opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
         return Ok(out);
     };
     let cgroup = super::cgroup::memory_v2();
-    out.setups.insert(STOCK.into(), format!("{} {}", browser.display(), COMMON.join(" ")));
+    out.setups.insert(
+        STOCK.into(),
+        format!("{} {}", browser.display(), COMMON.join(" ")),
+    );
     out.setups.insert(
         PLAN.into(),
         format!(
@@ -99,8 +102,9 @@ pub fn run(opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
             .into(),
     );
     if let Err(why) = &cgroup {
-        out.notes
-            .push(format!("the plan's cgroup memory limit was not applied: {why}"));
+        out.notes.push(format!(
+            "the plan's cgroup memory limit was not applied: {why}"
+        ));
     }
     let mut start = |setup: &str| start(&browser, setup == PLAN, cgroup.as_ref().ok());
     out.results = alternate("electron", opts, &mut start, on_step)?;
@@ -155,8 +159,11 @@ fn start(browser: &Path, plan: bool, cgroup: Option<&PathBuf>) -> Result<Group> 
 /// Moves the started process into the cgroup `dir` before it runs, so every
 /// process it forks is limited too.
 fn enter_on_exec(cmd: &mut Command, dir: &Path) {
-    let Ok(procs) = CString::new(dir.join("cgroup.procs").into_os_string().into_encoded_bytes())
-    else {
+    let Ok(procs) = CString::new(
+        dir.join("cgroup.procs")
+            .into_os_string()
+            .into_encoded_bytes(),
+    ) else {
         return;
     };
     // SAFETY: only async-signal-safe calls (open, write, close) between fork and exec.

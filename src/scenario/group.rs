@@ -51,7 +51,9 @@ impl Group {
             .stdout(file)
             .stderr(err)
             .process_group(self.pgid);
-        let child = cmd.spawn().map_err(|e| self.fail(format!("cannot start {name}: {e}")))?;
+        let child = cmd
+            .spawn()
+            .map_err(|e| self.fail(format!("cannot start {name}: {e}")))?;
         if self.pgid == 0 {
             self.pgid = child.id() as i32;
         }

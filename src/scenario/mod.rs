@@ -209,6 +209,24 @@ pub fn explain(doc: &mut Document, outcomes: &[Outcome]) {
     }
 }
 
+/// Takes the verdicts of a library run `run` for the claims `doc` left not
+/// measured that `run` measured, so one claim table covers the whole plan.
+pub fn adopt(doc: &mut Document, run: &Document) {
+    for v in doc
+        .claims
+        .iter_mut()
+        .filter(|v| v.verdict == ClaimOutcome::NotMeasured)
+    {
+        if let Some(theirs) = run
+            .claims
+            .iter()
+            .find(|c| c.id == v.id && c.verdict != ClaimOutcome::NotMeasured)
+        {
+            *v = theirs.clone();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,11 +288,47 @@ mod tests {
             &[("video-cpu", "no VA-API device was found.")],
         );
         let doc = judged(&[o]);
-        assert_eq!(doc.variants.len(), 1, "only the setup that ran is a variant");
+        assert_eq!(
+            doc.variants.len(),
+            1,
+            "only the setup that ran is a variant"
+        );
         let v = doc.claims.iter().find(|v| v.id == "video-cpu").unwrap();
         assert_eq!(v.verdict, ClaimOutcome::NotMeasured);
-        assert!(v.sentence.ends_with("not measured, no VA-API device was found."), "{}", v.sentence);
+        assert!(
+            v.sentence
+                .ends_with("not measured, no VA-API device was found."),
+            "{}",
+            v.sentence
+        );
         assert_eq!(v.change_pct, None);
+    }
+
+    #[test]
+    fn a_library_run_fills_the_claims_the_scenarios_leave_unmeasured_only() {
+        let video = outcome(
+            "video",
+            [&[1.0, 1.1, 0.9], &[]],
+            &[("video-cpu", "no device.")],
+        );
+        let electron = outcome("electron", [&[10.0, 10.2, 10.1], &[9.0, 9.1, 9.0]], &[]);
+        let mut doc = judged(&[video, electron]);
+        let mut library = judged(&[outcome("x", [&[], &[]], &[])]);
+        for c in &mut library.claims {
+            c.verdict = ClaimOutcome::Confirmed;
+            c.sentence = format!("{} from the library run", c.id);
+        }
+        adopt(&mut doc, &library);
+        let by = |id: &str| doc.claims.iter().find(|v| v.id == id).unwrap();
+        assert_eq!(
+            by("openssl-aes").sentence,
+            "openssl-aes from the library run"
+        );
+        assert_ne!(
+            by("electron-ram").sentence,
+            "electron-ram from the library run"
+        );
+        assert_eq!(by("video-cpu").sentence, "video-cpu from the library run");
     }
 
     #[test]

@@ -42,7 +42,10 @@ pub fn run(opts: &Options) -> Result<Outcome> {
         argv
     };
     let mut commands = IndexMap::new();
-    commands.insert(STOCK.to_string(), decode(&["-hwaccel".into(), "none".into()]));
+    commands.insert(
+        STOCK.to_string(),
+        decode(&["-hwaccel".into(), "none".into()]),
+    );
     match hardware(&ffmpeg) {
         Ok(node) => {
             let hw = ["-hwaccel", "vaapi", "-hwaccel_device"].map(String::from);
@@ -60,7 +63,10 @@ pub fn run(opts: &Options) -> Result<Outcome> {
 }
 
 /// Decodes the clip `opts.repeats` times per variant through the runner.
-fn decode_rounds(commands: IndexMap<String, Vec<String>>, opts: &Options) -> Result<Vec<crate::results::BenchResult>> {
+fn decode_rounds(
+    commands: IndexMap<String, Vec<String>>,
+    opts: &Options,
+) -> Result<Vec<crate::results::BenchResult>> {
     let variants: Vec<Variant> = commands
         .keys()
         .map(|name| Variant {
@@ -76,7 +82,10 @@ fn decode_rounds(commands: IndexMap<String, Vec<String>>, opts: &Options) -> Res
         ..CommandConfig::default()
     };
     let mut benches = Vec::new();
-    crate::workload::command::catalog(&IndexMap::from([(COMMAND.to_string(), config)]), &mut benches)?;
+    crate::workload::command::catalog(
+        &IndexMap::from([(COMMAND.to_string(), config)]),
+        &mut benches,
+    )?;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
@@ -111,7 +120,9 @@ fn clip(ffmpeg: &Path, cache: &Path, seconds: u32) -> Result<PathBuf> {
     let made = Command::new(ffmpeg)
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
         .args(["-f", "lavfi", "-i", &source])
-        .args(["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"])
+        .args([
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+        ])
         .arg(&tmp)
         .stdin(Stdio::null())
         .output()
@@ -188,7 +199,15 @@ fn vaapi_works(ffmpeg: &Path, node: &Path) -> std::result::Result<(), String> {
         .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
         .arg("-init_hw_device")
         .arg(format!("vaapi=va:{}", node.display()))
-        .args(["-f", "lavfi", "-i", "nullsrc=duration=0.1", "-f", "null", "-"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "nullsrc=duration=0.1",
+            "-f",
+            "null",
+            "-",
+        ])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("ffmpeg did not start ({e})"))?;
