@@ -199,7 +199,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         text: "scripts/demo --scenarios",
-        how: How::Skip("the library demo first (scripts/demo, minutes of building and measuring), then every scenario for about 6 minutes; tests/scenarios.rs runs each scenario's short version"),
+        how: How::Skip("the library demo first (scripts/demo, minutes of building and measuring), then every scenario for about 7 minutes; tests/scenarios.rs runs each scenario's short version"),
     },
     Example {
         text: "storebench run --bench 'compress/*' --save before",

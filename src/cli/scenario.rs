@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 pub(super) const SCENARIO_EXAMPLES: &str = "\
 Examples:
-  storebench scenario                              # all three, about 6 minutes
+  storebench scenario                              # all three, about 7 minutes
   storebench scenario electron --json electron.json
   storebench scenario video desktop --quick        # the short version the tests run
   storebench report electron.json                  # the HTML page of a stored run

@@ -7,7 +7,7 @@
 //! reason names it.
 
 use super::group::Group;
-use super::{alternate, Options, Outcome, Step, PLAN, STOCK};
+use super::{alternate, keep_measurable, Options, Outcome, Step, PLAN, STOCK};
 use crate::error::{Error, Result};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -69,7 +69,7 @@ pub fn run(opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
     );
     let mut start = |setup: &str| start(&found, setup == PLAN);
     match alternate("desktop", opts, &mut start, on_step) {
-        Ok(results) => out.results = results,
+        Ok(results) => keep_measurable(&mut out, results),
         Err(Error::Scenario { why, .. }) => out.unmeasured.push((
             "desktop-ram".into(),
             format!("the session did not run here: {why}"),

@@ -7,7 +7,7 @@
 //! limit where cgroup v2 offers one), and the whole process tree is probed.
 
 use super::group::Group;
-use super::{alternate, Options, Outcome, Step, PLAN, STOCK};
+use super::{alternate, keep_measurable, Options, Outcome, Step, PLAN, STOCK};
 use crate::error::Result;
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -107,7 +107,8 @@ pub fn run(opts: &Options, on_step: &mut dyn FnMut(Step)) -> Result<Outcome> {
         ));
     }
     let mut start = |setup: &str| start(&browser, setup == PLAN, cgroup.as_ref().ok());
-    out.results = alternate("electron", opts, &mut start, on_step)?;
+    let results = alternate("electron", opts, &mut start, on_step)?;
+    keep_measurable(&mut out, results);
     Ok(out)
 }
 

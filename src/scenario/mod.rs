@@ -157,12 +157,30 @@ fn alternate(
     }
     Ok(figures
         .into_iter()
-        // Swap is zero on most machines: no ratio to take, nothing to judge.
-        .filter(|((bench, _), _)| !bench.ends_with("/swap"))
         .map(|((bench, variant), (unit, values))| {
             BenchResult::from_values(&bench, PROBE_GROUP, &variant, unit, values)
         })
         .collect())
+}
+
+/// Leaves out the metrics with a zero figure in some repeat (swap on most
+/// machines, the CPU of an idle session: under one clock tick per window),
+/// which give no ratio to judge, and says which in `out.notes`.
+fn keep_measurable(out: &mut Outcome, results: Vec<BenchResult>) {
+    let zero: Vec<String> = results
+        .iter()
+        .filter(|r| r.values.iter().any(|&v| v <= 0.0))
+        .map(|r| r.bench.clone())
+        .collect();
+    let mut named: Vec<&str> = zero.iter().map(String::as_str).collect();
+    named.dedup();
+    for bench in named.iter().filter(|b| !b.ends_with("/swap")) {
+        out.notes.push(format!(
+            "{bench} left out: some repeat measured zero (under one clock tick of CPU, or no swap), which gives no ratio"
+        ));
+    }
+    out.results
+        .extend(results.into_iter().filter(|r| !zero.contains(&r.bench)));
 }
 
 /// One repeat's figure from a window's samples.
