@@ -66,7 +66,7 @@ fn claim<'a>(doc: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no claim {id} in {doc}"))
 }
 
-fn values<'a>(doc: &'a Value, bench: &str, variant: &str) -> Vec<f64> {
+fn values(doc: &Value, bench: &str, variant: &str) -> Vec<f64> {
     doc["results"]
         .as_array()
         .unwrap()
