@@ -173,6 +173,7 @@ fn keep_measurable(out: &mut Outcome, results: Vec<BenchResult>) {
         .map(|r| r.bench.clone())
         .collect();
     let mut named: Vec<&str> = zero.iter().map(String::as_str).collect();
+    named.sort_unstable();
     named.dedup();
     for bench in named.iter().filter(|b| !b.ends_with("/swap")) {
         out.notes.push(format!(
