@@ -5,6 +5,7 @@ mod impact;
 mod probe;
 mod report;
 mod shares;
+mod scenario;
 
 mod calibrate;
 mod ci;
@@ -103,6 +104,10 @@ enum Command {
     /// Measure the memory and CPU use of running processes over a time window.
     #[command(after_help = probe::PROBE_EXAMPLES)]
     Probe(probe::ProbeArgs),
+    /// Run the plan's claims about a running system end to end here: Electron
+    /// memory (Chromium), video CPU (ffmpeg), desktop memory (KWin, Baloo).
+    #[command(after_help = scenario::SCENARIO_EXAMPLES)]
+    Scenario(scenario::ScenarioArgs),
     /// Render results documents as one self-contained HTML page.
     Report(report::ReportArgs),
     /// List the recorded runs, print a benchmark's trend, or import stored runs.
@@ -259,6 +264,7 @@ pub fn main() -> i32 {
         Command::Discover(args) => inspect::discover(args),
         Command::Corpus(args) => inspect::corpus(args),
         Command::Probe(args) => probe::probe(args),
+        Command::Scenario(args) => scenario::scenario(args),
         Command::Report(args) => report::report(args),
         Command::History(args) => history::history(args),
         Command::Merge(args) => merge::merge(args),

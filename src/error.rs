@@ -137,6 +137,9 @@ pub enum Error {
     #[error("probe `{probe}`: {why} (give a duration such as 60s, 500ms or 2m)")]
     ProbeWindow { probe: String, why: String },
 
+    #[error("scenario `{scenario}`: {why}")]
+    Scenario { scenario: String, why: String },
+
     #[error("{path} is not a storebench results document: {why}")]
     BadDocument { path: PathBuf, why: String },
 

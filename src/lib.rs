@@ -33,6 +33,7 @@ pub mod provenance;
 pub(crate) mod report;
 pub mod results;
 pub mod runner;
+pub(crate) mod scenario;
 pub mod sequential;
 pub mod stats;
 pub(crate) mod table;

@@ -215,6 +215,28 @@ const EXAMPLES: &[Example] = &[
         how: How::Run { subst: &[], codes: &[0], cwd: Cwd::Scratch, then: None },
     },
     Example {
+        // The video scenario alone, short: tests/scenarios.rs runs each one.
+        text: "storebench scenario",
+        how: How::Run {
+            subst: &[("storebench scenario", "storebench scenario video --quick")],
+            codes: &[0],
+            cwd: Cwd::Scratch,
+            then: None,
+        },
+    },
+    Example {
+        text: "storebench scenario video --quick --json video.json",
+        how: How::Run { subst: &[], codes: &[0], cwd: Cwd::Scratch, then: None },
+    },
+    Example {
+        text: "storebench report video.json",
+        how: How::Run { subst: &[], codes: &[0], cwd: Cwd::Scratch, then: None },
+    },
+    Example {
+        text: "scripts/demo --scenarios",
+        how: How::Skip("the library demo first (scripts/demo, minutes of building and measuring), then every scenario for about 7 minutes; tests/scenarios.rs runs each scenario's short version"),
+    },
+    Example {
         text: "storebench run --bench 'compress/*' --save before",
         how: How::Run {
             subst: &[("--save before", "--save before --quick --corpus-kib 64")],
