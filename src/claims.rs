@@ -249,7 +249,7 @@ pub fn analyse(
     claims: &Claims,
     opts: Options,
 ) {
-    let (comparisons, groups, verdicts) = {
+    let (comparisons, groups, verdicts, attribution) = {
         let pairings = match before {
             None => compare::within_run(doc),
             Some((run, label)) => compare::between_runs(run, label, doc),
@@ -262,8 +262,13 @@ pub fn analyse(
             pairings.iter().flat_map(|p| p.comparisons(opts)).collect(),
             pairings.iter().flat_map(|p| p.groups(opts)).collect(),
             evaluate(claims, &pairings, &paths, opts),
+            before
+                .is_none()
+                .then(|| crate::attribution::of_run(doc, &pairings, claims, opts))
+                .flatten(),
         )
     };
+    doc.attribution = attribution;
     doc.comparisons = comparisons;
     doc.groups = groups;
     doc.claims = verdicts;

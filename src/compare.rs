@@ -159,6 +159,12 @@ impl<'a> Matched<'a> {
     /// round order. None when a side failed, or the ratios cannot give a change
     /// (too few, or a figure that is not finite and positive).
     fn ratios(&self) -> Option<Vec<f64>> {
+        Some(self.round_ratios()?.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// [`Matched::ratios`] with the round each ratio comes from (its index when
+    /// the figures carry no rounds), so that variants can be paired round by round.
+    pub fn round_ratios(&self) -> Option<Vec<(u32, f64)>> {
         if self.failure().is_some() {
             return None;
         }
@@ -180,9 +186,11 @@ impl<'a> Matched<'a> {
                 None => {
                     (positive(r.before) && positive(r.after)).then(|| better(r.before, r.after))
                 }
-            })
-            .collect::<Option<Vec<f64>>>()?;
-        stats::usable_ratios(&ratios).then_some(ratios)
+            }
+            .map(|ratio| (r.round, ratio)))
+            .collect::<Option<Vec<(u32, f64)>>>()?;
+        let plain: Vec<f64> = ratios.iter().map(|(_, r)| *r).collect();
+        stats::usable_ratios(&plain).then_some(ratios)
     }
 
     /// For an unpaired comparison: both sides' figures, oriented so that second
@@ -204,6 +212,8 @@ impl<'a> Matched<'a> {
 /// One round both sides measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct SharedRound {
+    /// The round's number, or the figure's index when there are no rounds.
+    round: u32,
     before: f64,
     after: f64,
     /// When both took the round in turns: the median of the turn-by-turn ratios
@@ -227,7 +237,9 @@ fn aligned(before: &BenchResult, after: &BenchResult) -> Option<Vec<SharedRound>
         return (fa.len() == fb.len()).then(|| {
             fa.iter()
                 .zip(&fb)
-                .map(|(&before, &after)| SharedRound {
+                .enumerate()
+                .map(|(i, (&before, &after))| SharedRound {
+                    round: i as u32,
                     before,
                     after,
                     by_turn: None,
@@ -253,6 +265,7 @@ fn aligned(before: &BenchResult, after: &BenchResult) -> Option<Vec<SharedRound>
                 })
                 .flatten();
             shared.push(SharedRound {
+                round: ra.round,
                 before: *xa,
                 after: fb[i],
                 by_turn,

@@ -4,6 +4,7 @@
 //! verdicts, exports and report.
 
 pub(crate) mod affinity;
+pub(crate) mod attribution;
 pub(crate) mod atomic;
 pub mod baseline;
 pub(crate) mod bounds;
@@ -17,6 +18,7 @@ pub(crate) mod config;
 pub(crate) mod environment;
 pub mod error;
 pub mod export;
+pub mod factors;
 pub(crate) mod format;
 pub(crate) mod gate;
 pub(crate) mod glibc;
