@@ -84,6 +84,14 @@ fn five_zlib_flavors_are_attributed_to_their_factors() {
     let zlib = &native["libraries"][0];
     assert!(zlib["bytes"].as_u64().unwrap() > 0, "{zlib}");
     assert!(zlib["build_seconds"].as_f64().is_some(), "{zlib}");
+
+    let page = dir.path().join("report");
+    let out = run(&["report", json.to_str().unwrap(), "-o", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let html = std::fs::read_to_string(page.join("index.html")).unwrap();
+    assert!(html.contains("Which flag pays"), "the report's attribution section");
+    assert!(html.contains("id=\"chart-attribution\""), "its chart");
+    assert!(html.contains("Cost beside gain"), "its costs");
 }
 
 #[test]

@@ -17,7 +17,6 @@ pub(crate) mod fit;
 mod notes;
 mod scopes;
 
-use crate::claims::Claims;
 use crate::compare::{self, Change, Direction, Options, Pairing};
 use crate::factors::Level;
 use crate::results::attribution::{
@@ -117,11 +116,12 @@ pub(crate) fn level(v: &VariantRecord, name: &str) -> Level {
 }
 
 /// The attribution of a run whose variants declare factors, from its paired
-/// comparisons (`pairings`, each variant against the first); None otherwise.
+/// comparisons (`pairings`, each variant against the first) and the claims'
+/// benchmarks (`claims`: id, benchmark ids); None otherwise.
 pub fn of_run(
     doc: &Document,
     pairings: &[Pairing],
-    claims: &Claims,
+    claims: &[(String, Vec<String>)],
     opts: Options,
 ) -> Option<Attribution> {
     let f = Factorial::of(doc)?;

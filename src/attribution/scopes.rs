@@ -4,7 +4,6 @@
 //! which every variant measured every one of them.
 
 use super::direction_of;
-use crate::claims::Claims;
 use crate::compare::{Direction, Pairing};
 use crate::results::attribution::ScopeKind;
 use crate::workload;
@@ -34,7 +33,7 @@ struct Bench {
 
 /// Every library, group and claim with at least one benchmark rebuilt and
 /// measured in every pairing and enough shared rounds, in that order.
-pub(crate) fn of(pairings: &[&Pairing], claims: &Claims) -> Vec<Scope> {
+pub(crate) fn of(pairings: &[&Pairing], claims: &[(String, Vec<String>)]) -> Vec<Scope> {
     let benches = usable(pairings);
     let mut named: Vec<(ScopeKind, String, Vec<&Bench>)> = Vec::new();
     for b in &benches {
@@ -48,9 +47,9 @@ pub(crate) fn of(pairings: &[&Pairing], claims: &Claims) -> Vec<Scope> {
     for b in &benches {
         push(&mut named, ScopeKind::Group, b.group.clone(), b);
     }
-    for c in &claims.claims {
-        for b in benches.iter().filter(|b| c.covers(&b.id, b.unit)) {
-            push(&mut named, ScopeKind::Claim, c.id.clone(), b);
+    for (id, covered) in claims {
+        for b in benches.iter().filter(|b| covered.contains(&b.id)) {
+            push(&mut named, ScopeKind::Claim, id.clone(), b);
         }
     }
     named
