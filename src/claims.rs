@@ -264,7 +264,9 @@ pub fn analyse(
             evaluate(claims, &pairings, &paths, opts),
             before
                 .is_none()
-                .then(|| crate::attribution::of_run(doc, &pairings, &covered(claims, &pairings), opts))
+                .then(|| {
+                    crate::attribution::of_run(doc, &pairings, &covered(claims, &pairings), opts)
+                })
                 .flatten(),
         )
     };

@@ -176,18 +176,20 @@ impl<'a> Matched<'a> {
         let positive = |x: f64| x.is_finite() && x > 0.0;
         let ratios = aligned(self.before, self.after)?
             .into_iter()
-            .map(|r| match r.by_turn {
-                // Turns are rates' (throughput after / before).
-                Some(ratio) if positive(r.before) => Some(match direction {
-                    Direction::HigherIsBetter => ratio,
-                    Direction::LowerIsBetter => 1.0 / ratio,
-                }),
-                Some(_) => None,
-                None => {
-                    (positive(r.before) && positive(r.after)).then(|| better(r.before, r.after))
+            .map(|r| {
+                match r.by_turn {
+                    // Turns are rates' (throughput after / before).
+                    Some(ratio) if positive(r.before) => Some(match direction {
+                        Direction::HigherIsBetter => ratio,
+                        Direction::LowerIsBetter => 1.0 / ratio,
+                    }),
+                    Some(_) => None,
+                    None => {
+                        (positive(r.before) && positive(r.after)).then(|| better(r.before, r.after))
+                    }
                 }
-            }
-            .map(|ratio| (r.round, ratio)))
+                .map(|ratio| (r.round, ratio))
+            })
             .collect::<Option<Vec<(u32, f64)>>>()?;
         let plain: Vec<f64> = ratios.iter().map(|(_, r)| *r).collect();
         stats::usable_ratios(&plain).then_some(ratios)

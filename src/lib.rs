@@ -4,8 +4,8 @@
 //! verdicts, exports and report.
 
 pub(crate) mod affinity;
-pub(crate) mod attribution;
 pub(crate) mod atomic;
+pub(crate) mod attribution;
 pub mod baseline;
 pub(crate) mod bounds;
 pub(crate) mod calibrate;

@@ -30,7 +30,10 @@ fn five_zlib_flavors_are_attributed_to_their_factors() {
     for f in FLAVORS.split(',') {
         assert!(toml.contains(&format!("[variants.{f}]")), "{toml}");
     }
-    assert!(toml.contains(r#"factors = { opt = "O3", march = "native", lto = false, pgo = true }"#), "{toml}");
+    assert!(
+        toml.contains(r#"factors = { opt = "O3", march = "native", lto = false, pgo = true }"#),
+        "{toml}"
+    );
     assert!(toml.contains("build_seconds = { zlib = "), "{toml}");
 
     let json = dir.path().join("run.json");
@@ -51,9 +54,15 @@ fn five_zlib_flavors_are_attributed_to_their_factors() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("attribution: the effect of each factor against O2"), "{stdout}");
+    assert!(
+        stdout.contains("attribution: the effect of each factor against O2"),
+        "{stdout}"
+    );
     assert!(stdout.contains("cost beside gain"), "{stdout}");
-    assert!(stdout.contains("this CPU's instruction set only"), "{stdout}");
+    assert!(
+        stdout.contains("this CPU's instruction set only"),
+        "{stdout}"
+    );
 
     let doc = read_json(&json);
     let a = &doc["attribution"];
@@ -69,27 +78,45 @@ fn five_zlib_flavors_are_attributed_to_their_factors() {
     }
     for e in effects {
         let (p, lo, hi) = (&e["change_pct"], &e["ci_low_pct"], &e["ci_high_pct"]);
-        let (p, lo, hi) = (p.as_f64().unwrap(), lo.as_f64().unwrap(), hi.as_f64().unwrap());
+        let (p, lo, hi) = (
+            p.as_f64().unwrap(),
+            lo.as_f64().unwrap(),
+            hi.as_f64().unwrap(),
+        );
         assert!(lo <= p && p <= hi, "estimate inside its CI: {e}");
     }
     let pgo = effects.iter().find(|e| e["factor"] == "pgo").unwrap();
     assert!(
-        pgo["note"].as_str().unwrap().contains("O3-native-pgo against O3-native"),
+        pgo["note"]
+            .as_str()
+            .unwrap()
+            .contains("O3-native-pgo against O3-native"),
         "PGO is measured only with O3-native: {pgo}"
     );
     let flavors = a["flavors"].as_array().unwrap();
     assert_eq!(flavors.len(), 5, "{a}");
-    let native = flavors.iter().find(|f| f["variant"] == "O3-native").unwrap();
+    let native = flavors
+        .iter()
+        .find(|f| f["variant"] == "O3-native")
+        .unwrap();
     assert_eq!(native["portable"], false, "{native}");
     let zlib = &native["libraries"][0];
     assert!(zlib["bytes"].as_u64().unwrap() > 0, "{zlib}");
     assert!(zlib["build_seconds"].as_f64().is_some(), "{zlib}");
 
     let page = dir.path().join("report");
-    let out = run(&["report", json.to_str().unwrap(), "-o", page.to_str().unwrap()]);
+    let out = run(&[
+        "report",
+        json.to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let html = std::fs::read_to_string(page.join("index.html")).unwrap();
-    assert!(html.contains("Which flag pays"), "the report's attribution section");
+    assert!(
+        html.contains("Which flag pays"),
+        "the report's attribution section"
+    );
     assert!(html.contains("id=\"chart-attribution\""), "its chart");
     assert!(html.contains("Cost beside gain"), "its costs");
 }
@@ -102,8 +129,18 @@ fn variants_without_factors_get_no_attribution() {
     let v = format!("a={}", libs.path().display());
     let w = format!("b={}", libs.path().display());
     let out = run(&[
-        "run", "--quick", "--no-report", "--no-history", "--variant", &v, "--variant", &w,
-        "--bench", "compress/zlib/l1/text", "--json", json.to_str().unwrap(),
+        "run",
+        "--quick",
+        "--no-report",
+        "--no-history",
+        "--variant",
+        &v,
+        "--variant",
+        &w,
+        "--bench",
+        "compress/zlib/l1/text",
+        "--json",
+        json.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("attribution"));
@@ -116,7 +153,10 @@ fn unknown_flavors_and_pgo_without_a_trainer_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     for (args, why) in [
         (["--only", "zlib", "--flavors", "O4"], "unknown flavor 'O4'"),
-        (["--only", "xz", "--flavors", "O3-native-pgo"], "PGO training exists for zlib zstd only"),
+        (
+            ["--only", "xz", "--flavors", "O3-native-pgo"],
+            "PGO training exists for zlib zstd only",
+        ),
     ] {
         let out = Command::new(&script)
             .args(["--no-nix", "--out"])

@@ -143,11 +143,12 @@ pub fn rank(columns: &[&[f64]]) -> usize {
             continue;
         };
         m.swap(rank, p);
-        for r in 0..rows {
+        let pivot_row = m[rank].clone();
+        for (r, row) in m.iter_mut().enumerate() {
             if r != rank {
-                let f = m[r][col] / m[rank][col];
-                for c in col..columns.len() {
-                    m[r][c] -= f * m[rank][c];
+                let f = row[col] / pivot_row[col];
+                for (x, q) in row.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * q;
                 }
             }
         }

@@ -29,7 +29,8 @@ pub fn fit(x: &[Vec<f64>], y: &[Vec<f64>], boot: Bootstrap) -> Option<Vec<Estima
     let rounds = y.first()?.len();
     let valid = x.len() == y.len()
         && rounds >= 2
-        && y.iter().all(|r| r.len() == rounds && r.iter().all(|v| v.is_finite()))
+        && y.iter()
+            .all(|r| r.len() == rounds && r.iter().all(|v| v.is_finite()))
         && boot.resamples > 0
         && boot.confidence > 0.0
         && boot.confidence < 1.0;
@@ -93,11 +94,12 @@ pub fn solve(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
             return None;
         }
         a.swap(col, pivot);
-        for r in 0..p {
+        let pivot_row = a[col].clone();
+        for (r, row) in a.iter_mut().enumerate() {
             if r != col {
-                let f = a[r][col] / a[col][col];
-                for c in col..=p {
-                    a[r][c] -= f * a[col][c];
+                let f = row[col] / pivot_row[col];
+                for (x, q) in row.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * q;
                 }
             }
         }
@@ -169,16 +171,27 @@ mod tests {
         let y = rounds(&design, 40, 11);
         let fit = fit(&design.rows(), &y, boot(5)).unwrap();
         for (e, (label, truth)) in fit.iter().zip(TRUE) {
-            assert!((e.estimate - truth).abs() < 0.01, "{label}: {e:?} vs {truth}");
+            assert!(
+                (e.estimate - truth).abs() < 0.01,
+                "{label}: {e:?} vs {truth}"
+            );
             assert!(e.high - e.low < 0.03, "{label}: interval too wide: {e:?}");
         }
         let [opt, march, lto, pgo, interaction] = [fit[0], fit[1], fit[2], fit[3], fit[4]];
         for helps in [opt, march, pgo] {
             assert!(helps.low > 0.0, "a real gain is clear of zero: {helps:?}");
         }
-        assert!(lto.low < 0.0 && lto.high > 0.0, "lto has no effect: {lto:?}");
-        assert!(interaction.high < 0.0, "the interaction is negative: {interaction:?}");
-        assert!(design.terms[2].aliased_with.contains(&"opt×lto".to_string()));
+        assert!(
+            lto.low < 0.0 && lto.high > 0.0,
+            "lto has no effect: {lto:?}"
+        );
+        assert!(
+            interaction.high < 0.0,
+            "the interaction is negative: {interaction:?}"
+        );
+        assert!(design.terms[2]
+            .aliased_with
+            .contains(&"opt×lto".to_string()));
     }
 
     #[test]
@@ -212,7 +225,10 @@ mod tests {
         let beta = solve(&x, &[0.1, 0.3]).unwrap();
         assert!((beta[0] - 0.1).abs() < 1e-12 && (beta[1] - 0.2).abs() < 1e-12);
         assert!(solve(&[vec![1.0, 1.0]], &[0.1]).is_none(), "singular");
-        assert!(fit(&x, &[vec![0.1], vec![0.2]], boot(1)).is_none(), "one round");
+        assert!(
+            fit(&x, &[vec![0.1], vec![0.2]], boot(1)).is_none(),
+            "one round"
+        );
         let nan = vec![vec![0.1, f64::NAN], vec![0.2, 0.3]];
         assert!(fit(&x, &nan, boot(1)).is_none());
     }

@@ -19,9 +19,7 @@ mod scopes;
 
 use crate::compare::{self, Change, Direction, Options, Pairing};
 use crate::factors::Level;
-use crate::results::attribution::{
-    Attribution, Effect, EffectVerdict, FactorRecord, TermKind,
-};
+use crate::results::attribution::{Attribution, Effect, EffectVerdict, FactorRecord, TermKind};
 use crate::results::{ChangeVerdict, Document, VariantRecord};
 use design::{Design, MainColumn};
 use scopes::Scope;

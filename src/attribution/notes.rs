@@ -80,7 +80,11 @@ pub(crate) fn term(f: &Factorial, t: &Term) -> Option<String> {
         .iter()
         .filter(|i| i.parts.len() == 2 && i.parts.contains(&p))
         .map(|i| {
-            let other = if i.parts[0] == p { i.parts[1] } else { i.parts[0] };
+            let other = if i.parts[0] == p {
+                i.parts[1]
+            } else {
+                i.parts[0]
+            };
             format!(
                 "at {}={} (see {})",
                 f.names[f.mains[other].factor],
@@ -121,7 +125,8 @@ fn simple_effect(f: &Factorial, t: &Term) -> Option<String> {
     let off = std::iter::once(f.reference)
         .chain(f.others.iter().copied())
         .find(|v| {
-            level(v, factor) == f.levels[p].0 && others.iter().all(|n| level(v, n) == level(first, n))
+            level(v, factor) == f.levels[p].0
+                && others.iter().all(|n| level(v, n) == level(first, n))
         });
     let versus = match (on.as_slice(), off) {
         ([one], Some(off)) => format!(

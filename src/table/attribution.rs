@@ -74,7 +74,10 @@ fn notes(a: &Attribution) -> String {
     }
     let mut seen: Vec<&str> = Vec::new();
     for e in &a.effects {
-        let told = a.notes.iter().any(|n| n.starts_with(&format!("{}:", e.factor)));
+        let told = a
+            .notes
+            .iter()
+            .any(|n| n.starts_with(&format!("{}:", e.factor)));
         if told || seen.contains(&e.factor.as_str()) {
             continue;
         }

@@ -64,10 +64,11 @@ impl Chart for AttributionChart<'_> {
             .iter()
             .map(|e| format!("{} · {} ({})", e.scope, e.factor, e.levels))
             .collect();
-        let values = self
-            .effects
-            .iter()
-            .flat_map(|e| [e.change_pct, e.ci_low_pct, e.ci_high_pct].into_iter().flatten());
+        let values = self.effects.iter().flat_map(|e| {
+            [e.change_pct, e.ci_low_pct, e.ci_high_pct]
+                .into_iter()
+                .flatten()
+        });
         let (lo, hi) = padded_range(values, &[0.0]);
         let hi = hi + (hi - lo) * 0.2;
         let tick = |x: &f64| pct_tick(*x, hi - lo);
