@@ -194,7 +194,7 @@ const EXAMPLES: &[Example] = &[
     Example {
         text: FACTORS_CONFIG,
         how: How::Config {
-            subst: ROOTS,
+            subst: &[("/nix/store/…-zlib-1.3.1", "{roots}/zlib")],
             file: "factors.toml",
             runs: &[(
                 "storebench run --config factors.toml --bench 'compress/zlib/l1/text' --quick --corpus-kib 64",
