@@ -249,7 +249,7 @@ pub fn analyse(
     claims: &Claims,
     opts: Options,
 ) {
-    let (comparisons, groups, verdicts) = {
+    let (comparisons, groups, verdicts, attribution) = {
         let pairings = match before {
             None => compare::within_run(doc),
             Some((run, label)) => compare::between_runs(run, label, doc),
@@ -262,12 +262,40 @@ pub fn analyse(
             pairings.iter().flat_map(|p| p.comparisons(opts)).collect(),
             pairings.iter().flat_map(|p| p.groups(opts)).collect(),
             evaluate(claims, &pairings, &paths, opts),
+            before
+                .is_none()
+                .then(|| {
+                    crate::attribution::of_run(doc, &pairings, &covered(claims, &pairings), opts)
+                })
+                .flatten(),
         )
     };
+    doc.attribution = attribution;
     doc.comparisons = comparisons;
     doc.groups = groups;
     doc.claims = verdicts;
     doc.settings.noise_pct = opts.noise_pct;
+}
+
+/// Each claim's id and the benchmarks of the first pairing it covers: the
+/// claims an attribution is made for.
+fn covered(claims: &Claims, pairings: &[Pairing]) -> Vec<(String, Vec<String>)> {
+    let Some(p) = pairings.first() else {
+        return vec![];
+    };
+    claims
+        .claims
+        .iter()
+        .map(|c| {
+            let benches = p
+                .benches
+                .iter()
+                .filter(|m| c.covers(m.bench(), m.after.unit))
+                .map(|m| m.bench().to_string())
+                .collect();
+            (c.id.clone(), benches)
+        })
+        .collect()
 }
 
 /// The code paths of both sides of `p`, from the variants' provenance: the

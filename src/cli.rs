@@ -452,6 +452,7 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
         claims: vec![],
         probe: None,
         ci: None,
+        attribution: None,
     })
 }
 
@@ -462,6 +463,11 @@ fn present(doc: &Document, before: Option<(&Document, &str)>) {
     if !groups.is_empty() {
         println!();
         print!("{groups}");
+    }
+    let attribution = table::attribution::render(doc);
+    if !attribution.is_empty() {
+        println!();
+        print!("{attribution}");
     }
     println!();
     if doc.comparisons.is_empty() {

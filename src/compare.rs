@@ -159,6 +159,12 @@ impl<'a> Matched<'a> {
     /// round order. None when a side failed, or the ratios cannot give a change
     /// (too few, or a figure that is not finite and positive).
     pub fn ratios(&self) -> Option<Vec<f64>> {
+        Some(self.round_ratios()?.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// [`Matched::ratios`] with the round each ratio comes from (its index when
+    /// the figures carry no rounds), so that variants can be paired round by round.
+    pub fn round_ratios(&self) -> Option<Vec<(u32, f64)>> {
         if self.failure().is_some() {
             return None;
         }
@@ -170,19 +176,23 @@ impl<'a> Matched<'a> {
         let positive = |x: f64| x.is_finite() && x > 0.0;
         let ratios = aligned(self.before, self.after)?
             .into_iter()
-            .map(|r| match r.by_turn {
-                // Turns are rates' (throughput after / before).
-                Some(ratio) if positive(r.before) => Some(match direction {
-                    Direction::HigherIsBetter => ratio,
-                    Direction::LowerIsBetter => 1.0 / ratio,
-                }),
-                Some(_) => None,
-                None => {
-                    (positive(r.before) && positive(r.after)).then(|| better(r.before, r.after))
+            .map(|r| {
+                match r.by_turn {
+                    // Turns are rates' (throughput after / before).
+                    Some(ratio) if positive(r.before) => Some(match direction {
+                        Direction::HigherIsBetter => ratio,
+                        Direction::LowerIsBetter => 1.0 / ratio,
+                    }),
+                    Some(_) => None,
+                    None => {
+                        (positive(r.before) && positive(r.after)).then(|| better(r.before, r.after))
+                    }
                 }
+                .map(|ratio| (r.round, ratio))
             })
-            .collect::<Option<Vec<f64>>>()?;
-        stats::usable_ratios(&ratios).then_some(ratios)
+            .collect::<Option<Vec<(u32, f64)>>>()?;
+        let plain: Vec<f64> = ratios.iter().map(|(_, r)| *r).collect();
+        stats::usable_ratios(&plain).then_some(ratios)
     }
 
     /// For an unpaired comparison: both sides' figures, oriented so that second
@@ -204,6 +214,8 @@ impl<'a> Matched<'a> {
 /// One round both sides measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct SharedRound {
+    /// The round's number, or the figure's index when there are no rounds.
+    round: u32,
     before: f64,
     after: f64,
     /// When both took the round in turns: the median of the turn-by-turn ratios
@@ -227,7 +239,9 @@ fn aligned(before: &BenchResult, after: &BenchResult) -> Option<Vec<SharedRound>
         return (fa.len() == fb.len()).then(|| {
             fa.iter()
                 .zip(&fb)
-                .map(|(&before, &after)| SharedRound {
+                .enumerate()
+                .map(|(i, (&before, &after))| SharedRound {
+                    round: i as u32,
                     before,
                     after,
                     by_turn: None,
@@ -253,6 +267,7 @@ fn aligned(before: &BenchResult, after: &BenchResult) -> Option<Vec<SharedRound>
                 })
                 .flatten();
             shared.push(SharedRound {
+                round: ra.round,
                 before: *xa,
                 after: fb[i],
                 by_turn,

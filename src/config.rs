@@ -111,6 +111,13 @@ pub struct VariantConfig {
     /// `ld-linux-x86-64.so.2` and `libc.so.6` such as `/lib/x86_64-linux-gnu`): the
     /// variant's processes then start through its loader.
     pub glibc: Option<PathBuf>,
+    /// The flags it was built with, `{ opt = "O3", march = "native", lto = true }`:
+    /// a run of such variants attributes its changes to them.
+    #[serde(default)]
+    pub factors: crate::factors::Factors,
+    /// How long each library took to build, in seconds (`{ zlib = 4.1 }`).
+    #[serde(default)]
+    pub build_seconds: IndexMap<String, f64>,
 }
 
 /// The most warm-up runs a `[commands.NAME]` may ask for.
@@ -132,6 +139,9 @@ impl Config {
     /// The numbers a config holds, within the bounds the command line's flags
     /// have: a warm-up count that ends, probe windows that are times.
     fn check_numbers(&self) -> std::result::Result<(), String> {
+        for (name, v) in &self.variants {
+            crate::factors::check(name, &v.factors, &v.build_seconds)?;
+        }
         for (name, c) in &self.commands {
             if c.warmup.is_some_and(|w| w > MAX_WARMUP) {
                 return Err(format!(

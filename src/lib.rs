@@ -5,6 +5,7 @@
 
 pub(crate) mod affinity;
 pub(crate) mod atomic;
+pub(crate) mod attribution;
 pub mod baseline;
 pub(crate) mod bounds;
 pub(crate) mod calibrate;
@@ -17,6 +18,7 @@ pub(crate) mod config;
 pub(crate) mod environment;
 pub mod error;
 pub mod export;
+pub mod factors;
 pub(crate) mod format;
 pub(crate) mod gate;
 pub(crate) mod glibc;

@@ -13,6 +13,7 @@ use crate::variant::Variant;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod attribution;
 pub mod libraries;
 pub mod valid;
 
@@ -96,6 +97,9 @@ pub struct Document {
     /// What `storebench ci` adds: the reference, the night's changes, the gates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci: Option<CiRecord>,
+    /// Which factor of the variants made which change; only when they declare factors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<attribution::Attribution>,
 }
 
 /// A `storebench ci` run: what it compared with, how the machine looked before
@@ -802,6 +806,7 @@ impl Document {
             claims: vec![],
             probe: None,
             ci: None,
+            attribution: None,
         }
     }
 

@@ -5,6 +5,8 @@
 //! Everything shown comes from the results document: the verdicts are made before
 //! (by `compare` and `claims`), this module only lays them out.
 
+pub mod attribution;
+
 use crate::format::{change_with_ci, human, human_bytes};
 use crate::results::{ChangeVerdict, Comparison, Document, Status};
 use std::fmt::Write;

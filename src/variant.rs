@@ -9,10 +9,12 @@
 
 use crate::config::VariantConfig;
 use crate::error::{Error, Result};
+use crate::factors::Factors;
 use crate::glibc::Glibc;
 use crate::interpreter::Interpreter;
 use crate::library::Library;
 use crate::nix;
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -42,6 +44,12 @@ pub struct Variant {
     /// The glibc its processes start through, when not the system's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub glibc: Option<Glibc>,
+    /// The flags it was built with, as its config declares them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub factors: Factors,
+    /// Each library's build time in seconds, as its config declares them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub build_seconds: IndexMap<String, f64>,
 }
 
 impl Variant {
@@ -56,6 +64,8 @@ impl Variant {
             notes: vec![],
             interpreters: BTreeMap::new(),
             glibc: None,
+            factors: Factors::new(),
+            build_seconds: IndexMap::new(),
         }
     }
 
@@ -152,6 +162,8 @@ impl Variant {
             notes,
             interpreters,
             glibc,
+            factors: cfg.factors.clone(),
+            build_seconds: cfg.build_seconds.clone(),
         })
     }
 

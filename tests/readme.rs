@@ -87,6 +87,18 @@ keep_claims = ["openssl-aes"]     # fail when a claim the reference confirmed no
 "libc/*" = "never"
 "#;
 
+const FACTORS_CONFIG: &str = r#"[variants.O2]
+libs = ["/nix/store/…-zlib-1.3.1"]
+factors = { opt = "O2", march = "generic", lto = false }
+[variants.O3]
+libs = ["/nix/store/…-zlib-1.3.1"]
+factors = { opt = "O3", march = "generic", lto = false }
+[variants.O3-native]
+libs = ["/nix/store/…-zlib-1.3.1"]
+factors = { opt = "O3", march = "native", lto = false }
+build_seconds = { zlib = 4.9 }            # optional: shown beside the gain
+"#;
+
 /// The placeholders of the README's store paths, made real.
 const ROOTS: &[(&str, &str)] = &[
     ("/nix/store/…-zlib-1.3.1", "{roots}/zlib"),
@@ -235,6 +247,30 @@ const EXAMPLES: &[Example] = &[
     Example {
         text: "scripts/demo --scenarios",
         how: How::Skip("the library demo first (scripts/demo, minutes of building and measuring), then every scenario for about 7 minutes; tests/scenarios.rs runs each scenario's short version"),
+    },
+    Example {
+        text: FACTORS_CONFIG,
+        how: How::Config {
+            subst: &[("/nix/store/…-zlib-1.3.1", "{roots}/zlib")],
+            file: "factors.toml",
+            runs: &[(
+                "storebench run --config factors.toml --bench 'compress/zlib/l1/text' --quick --corpus-kib 64",
+                &[0],
+            )],
+        },
+    },
+    Example {
+        text: "scripts/demo-store --only zlib --flavors O2,O3,O2-native,O3-native --out /tmp/zlib-flavors --no-check",
+        how: How::Run {
+            subst: &[("--out /tmp/zlib-flavors", "--out {roots}/../zlib-flavors --no-nix")],
+            codes: &[0],
+            cwd: Cwd::Repo,
+            then: None,
+        },
+    },
+    Example {
+        text: "scripts/demo --factorial --cpus 1",
+        how: How::Skip("builds zlib and zstd in six flavors (zstd with PGO takes minutes) and measures 42 benchmarks × 6 variants: far too long for CI; tests/factorial.rs builds and attributes five zlib flavors instead"),
     },
     Example {
         text: "storebench run --bench 'compress/*' --save before",

@@ -14,6 +14,7 @@
 #   { "cc": "gcc (Debian 12.2.0-14) 12.2.0",
 #     "native": "-march=skylake-avx512 -mmmx ... (what gcc -march=native expands to)",
 #     "flavors": { "stock": "-O2 -g0", "optimized": "-O3 -march=native -g0" },
+#     "pgo": { "seed": 20261206, "flavors": [ "O3-native-pgo" ] },
 #     "libs": [ { "name": "zlib", "suffix": "", "scope": "", "version": "1.3.2", "src": "/abs/path", "sonames": "libz.so.1" }, ... ] }
 { config }:
 let
@@ -44,7 +45,19 @@ let
     cflags = cfg.flavors.${flavor};
     cc = cfg.cc;
     native = if usesNative cfg.flavors.${flavor} then cfg.native else "";
-  } // (if (l.scope or "") == "" then { } else { inherit (l) scope; }));
+  } // (if (l.scope or "") == "" then { } else { inherit (l) scope; })
+    // (if isPgo flavor then pgoAttrs l else { }));
+
+  # A *-pgo flavor: pgo/builder.sh runs builder.sh twice around a training run
+  # (see there); the other flavors' derivations are unchanged by this.
+  isPgo = flavor: builtins.elem flavor ((cfg.pgo or { }).flavors or [ ]);
+  pgoAttrs = l: {
+    args = [ ./pgo/builder.sh ];
+    stage = ./builder.sh;
+    trainer = ./pgo + "/${l.name}-train.c";
+    pgo_corpus = ./pgo/corpus.h;
+    pgo_seed = toString cfg.pgo.seed;
+  };
 
   # A user environment of one flavor: lib/ holds symlinks to every library's
   # files, so `<env>/lib` alone is a working LD_LIBRARY_PATH and a Nix profile

@@ -181,6 +181,7 @@ fn document(probe: &Probe, label: &str, started: String, observation: &Observati
         claims: vec![],
         probe: Some(probe.record(observation)),
         ci: None,
+        attribution: None,
     }
 }
 

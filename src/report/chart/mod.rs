@@ -6,12 +6,14 @@
 //! system fonts. plotters escapes text and attribute values itself; the tests
 //! here hold it to that, since variant names and benchmark ids reach the charts.
 
+mod attribution;
 mod claims;
 mod distribution;
 mod forest;
 mod history;
 mod throughput;
 
+pub use attribution::{look as attribution_look, AttributionChart};
 pub use claims::ClaimsChart;
 pub use distribution::DistributionChart;
 pub use forest::ForestChart;

@@ -2,6 +2,7 @@
 //! (summary, claims), where (per group), how noisy (distributions), since when
 //! (history), and on what (provenance). Each section is one file.
 
+mod attribution;
 mod claims;
 mod distributions;
 mod groups;
@@ -57,6 +58,7 @@ pub fn page(page: &Page) -> Result<String> {
     claims::render(page, &mut out)?;
     groups::render(page, &mut out)?;
     impact::render(page, &mut out);
+    attribution::render(page, &mut out)?;
     distributions::render(page, &mut out)?;
     history::render(page, &mut out)?;
     provenance::render(page, &mut out);
