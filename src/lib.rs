@@ -33,6 +33,7 @@ pub(crate) mod report;
 pub mod results;
 pub mod runner;
 pub mod sequential;
+pub mod smoke;
 pub mod stats;
 pub(crate) mod table;
 pub(crate) mod tempfiles;

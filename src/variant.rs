@@ -132,6 +132,7 @@ impl Variant {
         for (i, path) in [
             (Interpreter::Python, &cfg.python),
             (Interpreter::Node, &cfg.node),
+            (Interpreter::Rustc, &cfg.rustc),
         ] {
             if let Some(path) = path {
                 if !path.is_file() {
@@ -247,6 +248,7 @@ fn absolute(cfg: &VariantConfig) -> VariantConfig {
     out.libs = cfg.libs.iter().map(abs).collect();
     out.python = cfg.python.as_ref().map(abs);
     out.node = cfg.node.as_ref().map(abs);
+    out.rustc = cfg.rustc.as_ref().map(abs);
     out.glibc = cfg.glibc.as_ref().map(abs);
     out
 }

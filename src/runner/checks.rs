@@ -92,6 +92,7 @@ pub(super) fn start(plan: &Plan, needs: &Needs) -> Result<Started> {
         records.push(VariantRecord {
             variant: variant.clone(),
             same_files_as: same_files_as(&records, variant, &provenance, needs),
+            smoke: None,
             provenance: Some(provenance),
         });
         workers.push(Some(worker));

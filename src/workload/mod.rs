@@ -13,6 +13,7 @@ mod compression;
 pub mod corpus;
 mod libc;
 pub mod runtime;
+pub mod rust;
 mod sqlite;
 mod tls;
 
@@ -58,6 +59,7 @@ pub struct ProcessBench {
 pub enum Job {
     Script(runtime::Script),
     Command(command::CommandJob),
+    Rust(rust::Compile),
 }
 
 impl Job {
@@ -66,6 +68,7 @@ impl Job {
         match self {
             Job::Script(s) => s.id(),
             Job::Command(c) => c.id(),
+            Job::Rust(r) => r.id(),
         }
     }
 }
@@ -91,6 +94,9 @@ impl BenchSpec {
                 job: Job::Script(s),
                 ..
             }) => Some(s.interpreter),
+            Source::Process(ProcessBench {
+                job: Job::Rust(_), ..
+            }) => Some(Interpreter::Rustc),
             _ => None,
         }
     }
@@ -179,6 +185,7 @@ pub fn catalog(corpora: &[String]) -> Vec<BenchSpec> {
     sqlite::catalog(&mut out);
     libc::catalog(&mut out);
     runtime::catalog(&mut out);
+    rust::catalog(&mut out);
     out
 }
 
