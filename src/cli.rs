@@ -17,6 +17,7 @@ mod merge;
 mod outputs;
 mod progress;
 mod run;
+mod smoke;
 
 use crate::baseline;
 use crate::compare::Options;
@@ -110,6 +111,10 @@ enum Command {
     /// judged, printed, reported and recorded as one.
     #[command(after_help = merge::ABOUT)]
     Merge(merge::MergeArgs),
+    /// After a switch: run the basic commands (ls, cat, grep, git, nix-build) from
+    /// each variant's profile or generation on fixed inputs and check their output.
+    #[command(after_help = smoke::ABOUT)]
+    Smoke(smoke::SmokeArgs),
 }
 
 /// How changes are judged.
@@ -253,6 +258,7 @@ pub fn main() -> i32 {
         Command::Report(args) => report::report(args),
         Command::History(args) => history::history(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Smoke(args) => smoke::smoke(args),
     };
     match outcome {
         Ok(code) => code,

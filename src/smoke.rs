@@ -23,6 +23,9 @@ use std::time::Duration;
 /// The commands of the plan's safety note, in its order.
 pub const PLAN: [&str; 5] = ["ls", "cat", "grep", "git", "nix-build"];
 
+/// How long one command may take in `run` and `ci` (`storebench smoke --timeout`).
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Where a root keeps its commands: a profile, a NixOS system generation, a
 /// home-manager generation.
 const BIN_DIRS: [&str; 3] = ["bin", "sw/bin", "home-path/bin"];
@@ -368,7 +371,9 @@ fn run_step(
     }
     let out = run.stdout.trim_end();
     let wrong = match &step.expect {
-        Expect::Exact(want) => (out != want).then(|| format!("expected `{}`", escaped(want))),
+        Expect::Exact(want) => {
+            (out != want.trim_end()).then(|| format!("expected `{}`", escaped(want)))
+        }
         Expect::Contains(want) => {
             (!out.contains(want.as_str())).then(|| format!("expected it to contain `{}`", escaped(want)))
         }
