@@ -316,16 +316,14 @@ fn sorting(rng: &mut Rng) -> String {
     heap_sort(&mut c);
     let mut d = data.clone();
     radix_sort(&mut d);
-    let mut e = data.clone();
-    e.sort_unstable();
-    let agree = a == b && b == c && c == d && d == e && is_sorted(&a);
+    let agree = a == b && b == c && c == d && is_sorted(&a);
     let floats: Vec<f64> = (0..2000).map(|_| rng.unit() * 1000.0 - 500.0).collect();
     let mut f = floats.clone();
     quick_sort(&mut f);
-    let mut words: Vec<String> = (0..3000)
+    let words: Vec<String> = (0..3000)
         .map(|i| format!("w{:x}", (i as u64).wrapping_mul(2654435761) % 100_003))
         .collect();
-    words.sort();
+    let mut words = merge_sort(&words);
     words.dedup();
     let bytes: Vec<u8> = a.iter().flat_map(|x| x.to_le_bytes()).collect();
     format!(
@@ -640,8 +638,8 @@ fn rationals() -> String {
         egypt.push(d);
         rest = rest - Ratio::new(1, d);
     }
-    let mut sorted: Vec<Ratio> = (1..30).map(|k| Ratio::new((k * 7) % 11, k)).collect();
-    sorted.sort();
+    let sorted: Vec<Ratio> = (1..30).map(|k| Ratio::new((k * 7) % 11, k)).collect();
+    let sorted = merge_sort(&sorted);
     format!(
         "rational solved={} h20={} egypt={:?} min={} max={}",
         got == want,
@@ -1209,8 +1207,7 @@ impl UnionFind {
 }
 
 fn kruskal(g: &Graph) -> (u64, usize) {
-    let mut edges = g.edges();
-    edges.sort();
+    let edges = merge_sort(&g.edges());
     let mut uf = UnionFind::new(g.adj.len());
     let (mut total, mut used) = (0, 0);
     for (w, a, b) in edges {
