@@ -34,7 +34,8 @@ const BIN_DIRS: [&str; 3] = ["bin", "sw/bin", "home-path/bin"];
 const A_TXT: &str = "alpha\nbeta\n";
 const B_TXT: &str = "gamma\ndelta\n";
 /// `grep -c '^beta$'` counts 5 of these lines.
-const WORDS_TXT: &str = "beta\nalpha\nbeta\nbeta gamma\ndelta\nalphabet\nbeta\nbeta\nepsilon\nbetamax\nzeta\nbeta\n";
+const WORDS_TXT: &str =
+    "beta\nalpha\nbeta\nbeta gamma\ndelta\nalphabet\nbeta\nbeta\nepsilon\nbetamax\nzeta\nbeta\n";
 const COMMIT: &str = "storebench smoke";
 
 /// The smoke check of one variant.
@@ -145,7 +146,10 @@ fn plan_checks() -> Vec<Check> {
         steps,
     };
     vec![
-        check("ls", vec![step(&["fixture"], exact("a.txt\nb.txt\nwords.txt"))]),
+        check(
+            "ls",
+            vec![step(&["fixture"], exact("a.txt\nb.txt\nwords.txt"))],
+        ),
         check(
             "cat",
             vec![step(
@@ -162,7 +166,10 @@ fn plan_checks() -> Vec<Check> {
             vec![
                 step(&["init", "-q", "repo"], Expect::Success),
                 step(&["-C", "repo", "add", "a.txt"], Expect::Success),
-                step(&["-C", "repo", "commit", "-q", "-m", COMMIT], Expect::Success),
+                step(
+                    &["-C", "repo", "commit", "-q", "-m", COMMIT],
+                    Expect::Success,
+                ),
                 step(&["-C", "repo", "log", "--format=%s"], exact(COMMIT)),
             ],
         ),
@@ -197,7 +204,9 @@ fn config_check(name: &str, c: &SmokeCommandConfig) -> Result<Check> {
         c.argv.clone()
     };
     if argv[0].contains('/') || argv[0].is_empty() {
-        return Err(bad("argv[0] is a command name looked up in the variant's bin/, not a path"));
+        return Err(bad(
+            "argv[0] is a command name looked up in the variant's bin/, not a path",
+        ));
     }
     let expect = match (&c.stdout, &c.contains) {
         (Some(_), Some(_)) => return Err(bad("give `stdout` or `contains`, not both")),
@@ -258,7 +267,11 @@ pub fn names_profile(roots: &[PathBuf]) -> bool {
 
 /// Runs the plan's commands and the config's from `bin_dirs`, each on a fresh
 /// fixture, each step within `timeout`.
-pub(crate) fn check(bin_dirs: &[PathBuf], config: &SmokeConfig, timeout: Duration) -> Result<SmokeReport> {
+pub(crate) fn check(
+    bin_dirs: &[PathBuf],
+    config: &SmokeConfig,
+    timeout: Duration,
+) -> Result<SmokeReport> {
     let mut checks = plan_checks();
     checks.extend(config_checks(config)?);
     let results: Vec<CheckResult> = checks
@@ -333,7 +346,9 @@ fn run_step(
 ) -> std::result::Result<(), String> {
     let mut cmd = Command::new(program);
     let mut path: Vec<PathBuf> = bin_dirs.to_vec();
-    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     cmd.args(&step.args)
         .current_dir(dir)
         .env_remove("LD_LIBRARY_PATH")
@@ -374,9 +389,8 @@ fn run_step(
         Expect::Exact(want) => {
             (out != want.trim_end()).then(|| format!("expected `{}`", escaped(want)))
         }
-        Expect::Contains(want) => {
-            (!out.contains(want.as_str())).then(|| format!("expected it to contain `{}`", escaped(want)))
-        }
+        Expect::Contains(want) => (!out.contains(want.as_str()))
+            .then(|| format!("expected it to contain `{}`", escaped(want))),
         Expect::Success => None,
     };
     match wrong {
@@ -411,12 +425,18 @@ mod tests {
     #[test]
     fn a_config_command_defaults_to_version_and_refuses_paths_and_two_expectations() {
         let c = config_check("jq", &SmokeCommandConfig::default()).unwrap();
-        assert_eq!((c.command.as_str(), c.steps[0].args.clone()), ("jq", vec!["--version".to_string()]));
+        assert_eq!(
+            (c.command.as_str(), c.steps[0].args.clone()),
+            ("jq", vec!["--version".to_string()])
+        );
         let path = SmokeCommandConfig {
             argv: vec!["/bin/jq".into()],
             ..SmokeCommandConfig::default()
         };
-        assert!(config_check("jq", &path).unwrap_err().to_string().contains("not a path"));
+        assert!(config_check("jq", &path)
+            .unwrap_err()
+            .to_string()
+            .contains("not a path"));
         let both = SmokeCommandConfig {
             stdout: Some("a".into()),
             contains: Some("b".into()),
@@ -438,7 +458,14 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(bin.join("grep"), std::fs::Permissions::from_mode(0o755)).unwrap();
         let report = check(&[bin], &SmokeConfig::default(), Duration::from_secs(30)).unwrap();
-        let status = |c: &str| report.checks.iter().find(|r| r.command == c).unwrap().status;
+        let status = |c: &str| {
+            report
+                .checks
+                .iter()
+                .find(|r| r.command == c)
+                .unwrap()
+                .status
+        };
         assert_eq!(status("ls"), Status::Ok, "{report:?}");
         assert_eq!(status("cat"), Status::Ok, "{report:?}");
         assert_eq!(status("git"), Status::Ok, "{report:?}");
@@ -450,7 +477,9 @@ mod tests {
     #[test]
     fn a_root_without_bin_is_refused_naming_the_variant() {
         let tmp = tempfile::tempdir().unwrap();
-        let err = bin_dirs("gen", &[tmp.path().to_owned()]).unwrap_err().to_string();
+        let err = bin_dirs("gen", &[tmp.path().to_owned()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`gen`") && err.contains("sw/bin/"), "{err}");
     }
 }

@@ -15,7 +15,11 @@ fn machine_rustc() -> PathBuf {
         .args(["--print", "sysroot"])
         .output()
         .expect("rustc runs (the toolchain that builds storebench)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     sysroot.join("bin/rustc")
 }
@@ -42,7 +46,11 @@ fn the_machines_rustc_against_a_byte_identical_copy_is_an_identified_a_a_pair() 
     std::fs::copy(&rustc, copy.path().join("bin/rustc")).unwrap();
     // rustc finds its sysroot (librustc_driver, the standard library) beside
     // its bin/: the same files, through a link.
-    std::os::unix::fs::symlink(rustc.parent().unwrap().parent().unwrap().join("lib"), copy.path().join("lib")).unwrap();
+    std::os::unix::fs::symlink(
+        rustc.parent().unwrap().parent().unwrap().join("lib"),
+        copy.path().join("lib"),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("storebench.toml"),
@@ -56,24 +64,45 @@ fn the_machines_rustc_against_a_byte_identical_copy_is_an_identified_a_a_pair() 
     let out = storebench()
         .current_dir(dir.path())
         .args([
-            "run", "--no-report", "--no-history", "--bench", "rust/*", "--rounds", "1", "--slice", "0.01",
-            "--json", "out.json",
+            "run",
+            "--no-report",
+            "--no-history",
+            "--bench",
+            "rust/*",
+            "--rounds",
+            "1",
+            "--slice",
+            "0.01",
+            "--json",
+            "out.json",
         ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("A/A: `copy` loaded byte-identical files to `stock`"), "{stdout}");
+    assert!(
+        stdout.contains("A/A: `copy` loaded byte-identical files to `stock`"),
+        "{stdout}"
+    );
     let doc = read_json(&dir.path().join("out.json"));
     assert_eq!(doc["variants"][1]["same_files_as"][0], "stock");
     let id = &doc["variants"][1]["provenance"]["interpreters"][0];
     assert_eq!(id["interpreter"], "rustc");
     assert_eq!(id["path"], copy.path().join("bin/rustc").to_str().unwrap());
-    assert_eq!(id["sha256"], doc["variants"][0]["provenance"]["interpreters"][0]["sha256"]);
+    assert_eq!(
+        id["sha256"],
+        doc["variants"][0]["provenance"]["interpreters"][0]["sha256"]
+    );
     let vv = Command::new(&rustc).arg("-vV").output().unwrap();
     let vv = String::from_utf8_lossy(&vv.stdout);
-    assert!(vv.contains(&format!("release: {}", id["version"].as_str().unwrap())), "{vv}");
-    assert!(vv.contains(id["build"]["commit-hash"].as_str().unwrap()), "{id}");
+    assert!(
+        vv.contains(&format!("release: {}", id["version"].as_str().unwrap())),
+        "{vv}"
+    );
+    assert!(
+        vv.contains(id["build"]["commit-hash"].as_str().unwrap()),
+        "{id}"
+    );
     let results = doc["results"].as_array().unwrap();
     assert_eq!(results.len(), 4, "{results:?}");
     for r in results {
@@ -86,7 +115,12 @@ fn the_machines_rustc_against_a_byte_identical_copy_is_an_identified_a_a_pair() 
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("rust").exists())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".storebench-tmp-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".storebench-tmp-")
+        })
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }

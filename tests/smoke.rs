@@ -44,7 +44,15 @@ in {
 
 fn nix_options() -> Vec<String> {
     let mut o: Vec<String> = [
-        "--option", "sandbox", "false", "--option", "substituters", "", "--option", "builders", "",
+        "--option",
+        "sandbox",
+        "false",
+        "--option",
+        "substituters",
+        "",
+        "--option",
+        "builders",
+        "",
     ]
     .map(String::from)
     .to_vec();
@@ -62,7 +70,10 @@ fn nix_options() -> Vec<String> {
 fn generations() -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("gens.nix"), NIX).unwrap();
-    let libz = Path::new(SYSTEM_LIBS).join("libz.so.1").canonicalize().unwrap();
+    let libz = Path::new(SYSTEM_LIBS)
+        .join("libz.so.1")
+        .canonicalize()
+        .unwrap();
     let profile = dir.path().join("profiles/smoke");
     std::fs::create_dir_all(profile.parent().unwrap()).unwrap();
     let mut links = vec![];
@@ -98,7 +109,11 @@ fn a_good_generation_passes_a_wrong_grep_is_broken_and_a_missing_git_is_reported
     let variant = |name: &str, link: &Path| format!("{name}=profile:{}", link.display());
     let good = run(&["smoke", "--variant", &variant("good", &links[0])]);
     assert_eq!(good.status.code(), Some(0), "{}", text(&good));
-    assert!(String::from_utf8_lossy(&good.stdout).contains("passed"), "{}", text(&good));
+    assert!(
+        String::from_utf8_lossy(&good.stdout).contains("passed"),
+        "{}",
+        text(&good)
+    );
 
     let json = dir.path().join("smoke.json");
     let all = run(&[
@@ -114,7 +129,10 @@ fn a_good_generation_passes_a_wrong_grep_is_broken_and_a_missing_git_is_reported
     ]);
     assert_eq!(all.status.code(), Some(3), "{}", text(&all));
     let stdout = String::from_utf8_lossy(&all.stdout);
-    assert!(stdout.contains("bad grep BROKEN") && stdout.contains("printed `1`, expected `5`"), "{stdout}");
+    assert!(
+        stdout.contains("bad grep BROKEN") && stdout.contains("printed `1`, expected `5`"),
+        "{stdout}"
+    );
     let doc = read_json(&json);
     let status = |v: usize, c: &str| {
         doc["variants"][v]["checks"]
@@ -156,19 +174,34 @@ fn a_good_generation_passes_a_wrong_grep_is_broken_and_a_missing_git_is_reported
         out_json.to_str().unwrap(),
     ]);
     assert_eq!(measured.status.code(), Some(3), "{}", text(&measured));
-    assert!(String::from_utf8_lossy(&measured.stderr).contains("variant `bad` is broken"), "{}", text(&measured));
+    assert!(
+        String::from_utf8_lossy(&measured.stderr).contains("variant `bad` is broken"),
+        "{}",
+        text(&measured)
+    );
     let doc = read_json(&out_json);
     assert_eq!(doc["variants"][0]["smoke"]["verdict"], "passed");
     assert_eq!(doc["variants"][1]["smoke"]["verdict"], "broken");
-    assert_eq!(doc["results"][0]["status"], "ok", "the libraries are measured all the same");
+    assert_eq!(
+        doc["results"][0]["status"], "ok",
+        "the libraries are measured all the same"
+    );
 }
 
 #[test]
 fn a_variant_without_a_bin_directory_is_bad_input() {
     let empty = tempfile::tempdir().unwrap();
-    let out = run(&["smoke", "--variant", &format!("x={}", empty.path().display())]);
+    let out = run(&[
+        "smoke",
+        "--variant",
+        &format!("x={}", empty.path().display()),
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("variant `x`"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("variant `x`"),
+        "{}",
+        text(&out)
+    );
     let out = run(&["smoke"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }

@@ -167,7 +167,12 @@ fn render(reports: &[(String, SmokeReport)]) -> String {
             }
         }
     }
-    let width = reports.iter().map(|(n, _)| n.len()).max().unwrap_or(0).max(7);
+    let width = reports
+        .iter()
+        .map(|(n, _)| n.len())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     let mut out = String::from("smoke check: the basic commands of each variant's generation\n");
     out.push_str(&format!("{:width$}", "variant"));
     for c in &commands {
@@ -189,7 +194,11 @@ fn render(reports: &[(String, SmokeReport)]) -> String {
     for (name, r) in reports {
         for c in r.checks.iter().filter(|c| c.status != Status::Ok) {
             if let Some(d) = &c.detail {
-                out.push_str(&format!("  {name} {} {}: {d}\n", c.command, c.status.label()));
+                out.push_str(&format!(
+                    "  {name} {} {}: {d}\n",
+                    c.command,
+                    c.status.label()
+                ));
             }
         }
     }

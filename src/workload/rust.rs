@@ -84,7 +84,8 @@ impl Compile {
     }
 
     fn output(&self, dir: &Path) -> PathBuf {
-        dir.join(GROUP).join(format!("bench-{}", self.profile.label()))
+        dir.join(GROUP)
+            .join(format!("bench-{}", self.profile.label()))
     }
 
     /// Writes the source below `dir`, for the compilers to read.
@@ -129,12 +130,8 @@ impl Compile {
         let binary = self.output(dir);
         let result = process::run(variant.command(&binary), Stdout::Capture, timeout);
         let _ = std::fs::remove_file(&binary);
-        let result = result.map_err(|e| {
-            Broken(format!(
-                "the program {} built cannot start: {e}",
-                self.id()
-            ))
-        })?;
+        let result = result
+            .map_err(|e| Broken(format!("the program {} built cannot start: {e}", self.id())))?;
         if result.exit != Exit::Code(0) {
             return Err(Broken(format!(
                 "the program {} built failed ({:?}): {}",
