@@ -237,7 +237,8 @@ pub fn bin_dirs(variant: &str, roots: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .canonicalize()
                 .map_err(|e| Error::io(path, e))?
         } else {
-            root.clone()
+            // Absolute: the commands run in a temporary directory.
+            std::path::absolute(root).unwrap_or_else(|_| root.clone())
         };
         for d in BIN_DIRS.map(|d| base.join(d)) {
             if d.is_dir() && !dirs.contains(&d) {
