@@ -231,6 +231,7 @@ fn from_hyperfine(path: &Path, value: serde_json::Value) -> Result<Document> {
         },
         provenance: None,
         same_files_as: vec![],
+        smoke: None,
     }];
     Ok(doc)
 }

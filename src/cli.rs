@@ -20,6 +20,7 @@ mod merge;
 mod outputs;
 mod progress;
 mod run;
+mod smoke;
 
 use crate::baseline;
 use crate::compare::Options;
@@ -120,6 +121,10 @@ enum Command {
     /// What a run's rebuild saves a probed workload: CPU shares × changes.
     #[command(after_help = impact::ABOUT)]
     Impact(impact::ImpactArgs),
+    /// After a switch: run the basic commands (ls, cat, grep, git, nix-build) from
+    /// each variant's profile or generation on fixed inputs and check their output.
+    #[command(after_help = smoke::ABOUT)]
+    Smoke(smoke::SmokeArgs),
 }
 
 /// How changes are judged.
@@ -269,6 +274,7 @@ pub fn main() -> i32 {
         Command::History(args) => history::history(args),
         Command::Merge(args) => merge::merge(args),
         Command::Impact(args) => impact::impact(args),
+        Command::Smoke(args) => smoke::smoke(args),
     };
     match outcome {
         Ok(code) => code,

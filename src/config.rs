@@ -24,6 +24,32 @@ pub struct Config {
     /// What fails a `storebench ci` night.
     #[serde(default)]
     pub ci: CiConfig,
+    /// Commands the smoke check runs besides the plan's (`storebench smoke`).
+    #[serde(default)]
+    pub smoke: SmokeConfig,
+}
+
+/// The `[smoke]` table: more commands for the smoke check after a switch.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeConfig {
+    /// `[smoke.commands.NAME]`: run from each variant's bin/ on the fixture.
+    #[serde(default)]
+    pub commands: IndexMap<String, SmokeCommandConfig>,
+}
+
+/// One `[smoke.commands.NAME]` table.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeCommandConfig {
+    /// The command line, its first word a command of the variant's bin/
+    /// (default: `NAME --version`).
+    #[serde(default)]
+    pub argv: Vec<String>,
+    /// What it must print, trailing whitespace aside.
+    pub stdout: Option<String>,
+    /// Text its output must contain.
+    pub contains: Option<String>,
 }
 
 /// The `[ci]` table: the gates of `storebench ci`.
@@ -107,6 +133,9 @@ pub struct VariantConfig {
     pub python: Option<PathBuf>,
     /// The Node.js runtime, e.g. `/nix/store/…-nodejs-22.12.0/bin/node`; likewise.
     pub node: Option<PathBuf>,
+    /// The Rust compiler `rust/*` time, e.g. `/nix/store/…-rustc-1.86.0/bin/rustc`
+    /// (the toolchain's own, not rustup's proxy); likewise.
+    pub rustc: Option<PathBuf>,
     /// A glibc root (`/nix/store/…-glibc-2.40`, or a directory holding
     /// `ld-linux-x86-64.so.2` and `libc.so.6` such as `/lib/x86_64-linux-gnu`): the
     /// variant's processes then start through its loader.

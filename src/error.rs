@@ -167,6 +167,9 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    #[error("smoke check of variant `{variant}`: {why}")]
+    Smoke { variant: String, why: String },
+
     #[error("the machine did not get quiet within {waited}: {why}; stop what keeps it busy, or allow longer with --require-quiet=TIMEOUT")]
     NotQuiet { waited: String, why: String },
 

@@ -37,6 +37,7 @@ pub mod results;
 pub mod runner;
 pub(crate) mod scenario;
 pub mod sequential;
+pub mod smoke;
 pub mod stats;
 pub(crate) mod table;
 pub(crate) mod tempfiles;

@@ -464,8 +464,8 @@ pub fn identify_interpreter(
     let mut object = describe(path).map_err(|e| format!("{}: {e}", path.display()))?;
     object.path = path.to_owned();
     let mut cmd = variant.command(path);
-    cmd.args(interpreter.identity_flags())
-        .arg(interpreter.identity_probe());
+    cmd.args(interpreter.identity_flags());
+    cmd.args(interpreter.identity_probe());
     let run = process::run(cmd, Stdout::Capture, timeout)
         .map_err(|e| format!("cannot start {}: {e}", path.display()))?;
     if run.exit != Exit::Code(0) {
@@ -480,6 +480,9 @@ pub fn identify_interpreter(
             },
             run.stderr_tail.trim()
         ));
+    }
+    if interpreter.identity_probe().is_none() {
+        return compiler_identity(interpreter, object, &run.stdout);
     }
     let line = run.stdout.lines().last().unwrap_or_default();
     let reported: Reported = serde_json::from_str(line).map_err(|e| {
@@ -504,6 +507,36 @@ pub fn identify_interpreter(
         libc: mapped(glibc::LIBC),
         loader: mapped(glibc::LOADER),
         objects: reported.objects,
+    })
+}
+
+/// A compiler's identity from its `-vV` lines (rustc): its release, and every
+/// line as its build. A compiler reports no mapped files, so a variant with a
+/// glibc of its own cannot prove rustc ran on it and is refused (`foreign_glibc`).
+fn compiler_identity(
+    interpreter: Interpreter,
+    object: LoadedObject,
+    stdout: &str,
+) -> Result<InterpreterIdentity, String> {
+    let (version, fields) = crate::interpreter::parse_rustc_version(stdout).ok_or_else(|| {
+        format!(
+            "{} printed no version (`{} -vV`): {}",
+            object.path.display(),
+            interpreter.executable(),
+            stdout.chars().take(200).collect::<String>()
+        )
+    })?;
+    Ok(InterpreterIdentity {
+        interpreter,
+        object,
+        version,
+        build: fields
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect(),
+        libc: None,
+        loader: None,
+        objects: vec![],
     })
 }
 

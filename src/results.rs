@@ -600,6 +600,9 @@ pub struct VariantRecord {
     /// Earlier variants that loaded byte-identical benchmarked libraries: an A/A pair.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub same_files_as: Vec<String>,
+    /// The smoke check of its commands, run before measuring (`profile:` variants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<crate::smoke::SmokeReport>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -798,6 +801,7 @@ impl Document {
                     },
                     provenance: None,
                     same_files_as: vec![],
+                    smoke: None,
                 })
                 .collect(),
             results,
@@ -823,6 +827,10 @@ impl Document {
     /// Whether any variant computed wrong results or lost its worker.
     pub fn any_failure(&self) -> bool {
         self.results.iter().any(|r| r.status != Status::Ok)
+            || self
+                .variants
+                .iter()
+                .any(|v| v.smoke.as_ref().is_some_and(|s| s.broken()))
     }
 }
 

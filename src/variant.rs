@@ -71,30 +71,9 @@ impl Variant {
 
     /// Parses `NAME=PATH[:PATH…]`; a PATH may be `profile:LINK` or `closure:PATH`.
     pub fn from_arg(arg: &str) -> Result<Variant> {
-        let bad = |why: &str| Error::VariantArg {
-            arg: arg.into(),
-            why: why.into(),
-        };
-        let (name, paths) = arg.split_once('=').ok_or_else(|| bad("no `=`"))?;
-        check_name(name).map_err(|why| bad(&why))?;
-        let mut roots: Vec<PathBuf> = Vec::new();
-        let mut tokens = paths.split(':').filter(|p| !p.is_empty());
-        while let Some(t) = tokens.next() {
-            roots.push(match t {
-                "profile" | "closure" => {
-                    let rest = tokens
-                        .next()
-                        .ok_or_else(|| bad(&format!("no path after `{t}:`")))?;
-                    PathBuf::from(format!("{t}:{rest}"))
-                }
-                _ => PathBuf::from(t),
-            });
-        }
-        if roots.is_empty() {
-            return Err(bad("no path after `=`"));
-        }
+        let (name, roots) = parse_arg(arg)?;
         Variant::new(
-            name,
+            &name,
             &VariantConfig {
                 libs: roots,
                 ..VariantConfig::default()
@@ -142,6 +121,7 @@ impl Variant {
         for (i, path) in [
             (Interpreter::Python, &cfg.python),
             (Interpreter::Node, &cfg.node),
+            (Interpreter::Rustc, &cfg.rustc),
         ] {
             if let Some(path) = path {
                 if !path.is_file() {
@@ -243,6 +223,34 @@ impl Variant {
     }
 }
 
+/// `NAME=PATH[:PATH…]` taken apart into the name and the roots as given
+/// (`profile:LINK` and `closure:PATH` kept whole), nothing resolved yet.
+pub fn parse_arg(arg: &str) -> Result<(String, Vec<PathBuf>)> {
+    let bad = |why: &str| Error::VariantArg {
+        arg: arg.into(),
+        why: why.into(),
+    };
+    let (name, paths) = arg.split_once('=').ok_or_else(|| bad("no `=`"))?;
+    check_name(name).map_err(|why| bad(&why))?;
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut tokens = paths.split(':').filter(|p| !p.is_empty());
+    while let Some(t) = tokens.next() {
+        roots.push(match t {
+            "profile" | "closure" => {
+                let rest = tokens
+                    .next()
+                    .ok_or_else(|| bad(&format!("no path after `{t}:`")))?;
+                PathBuf::from(format!("{t}:{rest}"))
+            }
+            _ => PathBuf::from(t),
+        });
+    }
+    if roots.is_empty() {
+        return Err(bad("no path after `=`"));
+    }
+    Ok((name.to_string(), roots))
+}
+
 /// `cfg` with every relative path made absolute against the current directory
 /// (`profile:` and `closure:` roots are left to `nix`).
 fn absolute(cfg: &VariantConfig) -> VariantConfig {
@@ -259,6 +267,7 @@ fn absolute(cfg: &VariantConfig) -> VariantConfig {
     out.libs = cfg.libs.iter().map(abs).collect();
     out.python = cfg.python.as_ref().map(abs);
     out.node = cfg.node.as_ref().map(abs);
+    out.rustc = cfg.rustc.as_ref().map(abs);
     out.glibc = cfg.glibc.as_ref().map(abs);
     out
 }

@@ -79,6 +79,17 @@ allow_failure = false                         # a non-zero exit is otherwise a w
 argv = ["make", "-j2"]                        # one command line, run in each variant's environment
 "#;
 
+const RUST_CONFIG: &str = r#"[variants.stock]
+rustc = "/nix/store/…-rustc-1.86.0/bin/rustc"            # the toolchain's own rustc, not rustup's proxy
+[variants.native]
+rustc = "/nix/store/…-rustc-1.86.0-native/bin/rustc"     # or a root whose bin/ holds rustc
+"#;
+
+const SMOKE_CONFIG: &str = r#"[smoke.commands.jq]
+argv = ["jq", "-n", "1 + 2"]     # default: NAME --version; its first word is taken from the variant's bin/
+stdout = "3"                     # or contains = "…"; with neither, a zero exit suffices
+"#;
+
 const CI_CONFIG: &str = r#"[ci]
 fail_on = "regression > 3%"       # the default; "regression" (any) or "never"
 keep_claims = ["openssl-aes"]     # fail when a claim the reference confirmed no longer is
@@ -159,6 +170,18 @@ const EXAMPLES: &[Example] = &[
                 // mpv is not installed here: bad input, not a crash.
                 ("storebench run --config runtimes.toml --bench 'command/decode/*' --quick", &[2]),
             ],
+        },
+    },
+    Example {
+        text: RUST_CONFIG,
+        how: How::Config {
+            // The machine's rustc twice: an A/A pair, on the short compile.
+            subst: &[
+                ("/nix/store/…-rustc-1.86.0/bin/rustc", "{rustc}"),
+                ("/nix/store/…-rustc-1.86.0-native/bin/rustc", "{rustc}"),
+            ],
+            file: "rust.toml",
+            runs: &[("storebench run --config rust.toml --bench 'rust/compile/debug/*' --rounds 1 --no-report", &[0])],
         },
     },
     Example {
@@ -379,6 +402,35 @@ const EXAMPLES: &[Example] = &[
         how: How::Skip("needs a NixOS system closure"),
     },
     Example {
+        // No NixOS profile here: a root whose bin/ links the machine's commands
+        // (tests/smoke.rs checks real Nix generations).
+        text: "storebench smoke --variant current=profile:/nix/var/nix/profiles/system",
+        how: How::Run {
+            subst: &[("profile:/nix/var/nix/profiles/system", "{roots}/tools")],
+            codes: &[0],
+            cwd: Cwd::Scratch,
+            then: None,
+        },
+    },
+    Example {
+        text: "storebench smoke --variant gen-41=profile:/nix/var/nix/profiles/system-41-link --json smoke.json",
+        how: How::Run {
+            subst: &[("profile:/nix/var/nix/profiles/system-41-link", "{roots}/tools")],
+            codes: &[0],
+            cwd: Cwd::Scratch,
+            then: None,
+        },
+    },
+    Example {
+        text: SMOKE_CONFIG,
+        how: How::Config {
+            subst: &[],
+            file: "smoke.toml",
+            // jq is not among the tools: reported missing, which is no failure.
+            runs: &[("storebench smoke --config smoke.toml --variant current=roots/tools", &[0])],
+        },
+    },
+    Example {
         text: "STOREBENCH_LIBS=profile:/nix/var/nix/profiles/system-40-link cargo bench -- --save-baseline before",
         how: How::Run {
             subst: &[
@@ -438,6 +490,15 @@ impl Fixture {
         std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_storebench"), release.join("storebench"))
             .unwrap();
         std::fs::write(d.join("Makefile"), "all:\n\t@true\n").unwrap();
+        let tools = d.join("roots/tools/bin");
+        std::fs::create_dir_all(&tools).unwrap();
+        for t in ["ls", "cat", "grep", "git", "nix-build"] {
+            let found = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+                .map(|p| p.join(t))
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| panic!("{t} on PATH"));
+            std::os::unix::fs::symlink(found, tools.join(t)).unwrap();
+        }
         std::fs::write(
             d.join("hyperfine.json"),
             r#"{"results":[{"command":"gzip -1 x","mean":0.5,"stddev":0.01,"median":0.5,
@@ -469,6 +530,7 @@ impl Fixture {
         s.replace("{roots}", &self.path().join("roots").display().to_string())
             .replace("{pid}", &self.sleeper.id().to_string())
             .replace("{pyenv}", &self.pyenv.display().to_string())
+            .replace("{rustc}", &machine_rustc().display().to_string())
     }
 
     /// Runs `command` with bash, as a user's shell would, with this build's
@@ -501,6 +563,15 @@ impl Drop for Fixture {
         let _ = self.sleeper.kill();
         let _ = self.sleeper.wait();
     }
+}
+
+/// The toolchain's own rustc (`rustc --print sysroot`/bin/rustc), not rustup's proxy.
+fn machine_rustc() -> PathBuf {
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc runs");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("bin/rustc")
 }
 
 /// pyenv's build of the Python minor version Debian ships (3.11 on Debian 12):

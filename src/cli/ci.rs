@@ -152,7 +152,9 @@ pub fn ci(args: CiArgs) -> Result<i32> {
         Some(open) => Some(either(open, confirming)),
         None => confirming,
     };
+    let smoked = super::smoke::before_measuring(&plan.variants, &config)?;
     let mut doc = measure(&plan, settings, until)?;
+    super::smoke::record(&mut doc, smoked);
     claims::analyse(&mut doc, None, &claims, opts);
     let changes = changes(&doc, against.as_ref(), within, opts);
     let outcomes = gate::judge(

@@ -174,6 +174,7 @@ fn document(probe: &Probe, label: &str, started: String, observation: &Observati
             },
             provenance: None,
             same_files_as: vec![],
+            smoke: None,
         }],
         results: probe.results(label, observation),
         comparisons: vec![],

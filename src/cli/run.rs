@@ -87,7 +87,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
         recording: Some((&args.recording, "run")),
     };
     outputs.check()?;
+    let smoked = super::smoke::before_measuring(&plan.variants, &config)?;
     let mut doc = measure(&plan, settings, until)?;
+    super::smoke::record(&mut doc, smoked);
     let opts = args.judging.options(doc.seed);
     claims::analyse(&mut doc, None, &claims, opts);
     present(&doc, None);

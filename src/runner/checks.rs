@@ -94,6 +94,7 @@ pub(super) fn start(plan: &Plan, needs: &Needs, kept: &super::KeptDirs) -> Resul
         records.push(VariantRecord {
             variant: variant.clone(),
             same_files_as: same_files_as(&records, variant, &provenance, needs),
+            smoke: None,
             provenance: Some(provenance),
         });
         workers.push(Some(worker));

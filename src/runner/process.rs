@@ -55,12 +55,15 @@ impl Processes {
     ) -> std::io::Result<Processes> {
         let mut scripts = None;
         for p in jobs {
-            if let Job::Script(s) = &p.job {
-                let dir = match &scripts {
-                    Some(d) => d,
-                    None => scripts.insert(crate::tempfiles::dir()?),
-                };
-                s.install(dir.path())?;
+            let dir = match (&p.job, &scripts) {
+                (Job::Command(_), _) => continue,
+                (_, Some(d)) => d,
+                (_, None) => scripts.insert(crate::tempfiles::dir()?),
+            };
+            match &p.job {
+                Job::Script(s) => s.install(dir.path())?,
+                Job::Rust(_) => crate::workload::rust::Compile::install(dir.path())?,
+                Job::Command(_) => {}
             }
         }
         Ok(Processes {
@@ -102,7 +105,7 @@ impl Processes {
         timeout: Duration,
     ) -> Result<Runs, Failure> {
         let warmup = match job {
-            Job::Script(_) => SCRIPT_WARMUP,
+            Job::Script(_) | Job::Rust(_) => SCRIPT_WARMUP,
             Job::Command(c) => c.warmup,
         };
         if self.warmed.insert((job.id(), v)) {
@@ -132,15 +135,19 @@ impl Processes {
             status: Status::Crashed,
             why,
         };
+        let installed = || {
+            self.scripts
+                .as_ref()
+                .expect("sources installed for every script and compile job")
+                .path()
+        };
         let cmd = match job {
-            Job::Script(s) => {
-                let dir = self
-                    .scripts
-                    .as_ref()
-                    .expect("scripts installed for every script job");
-                s.command(variant, dir.path())
-                    .ok_or_else(|| format!("it names no {}", s.interpreter.name()))
-            }
+            Job::Script(s) => s
+                .command(variant, installed())
+                .ok_or_else(|| format!("it names no {}", s.interpreter.name())),
+            Job::Rust(r) => r
+                .command(variant, installed())
+                .ok_or_else(|| "it names no rustc".to_string()),
             Job::Command(c) => c.command(variant),
         };
         let mut cmd = cmd.map_err(crashed)?;
@@ -149,7 +156,7 @@ impl Processes {
         // A script's result line is read; a command's output is not the product.
         let stdout = match job {
             Job::Script(_) => Stdout::Capture,
-            Job::Command(_) => Stdout::Discard,
+            Job::Command(_) | Job::Rust(_) => Stdout::Discard,
         };
         let run = process::run(cmd, stdout, timeout)
             .map_err(|e| crashed(format!("cannot start `{what}`: {e}")))?;
@@ -169,6 +176,9 @@ impl Processes {
         let judged = match job {
             Job::Script(s) => s.judge(&run, code),
             Job::Command(c) => c.judge(&run, code).map(|()| 0.0),
+            Job::Rust(r) => r
+                .judge(&run, code, variant, installed(), timeout)
+                .map(|()| 0.0),
         };
         match judged {
             Ok(hot) => Ok((run, hot)),

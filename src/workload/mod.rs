@@ -16,6 +16,7 @@ mod kept;
 mod libc;
 mod pcre2;
 pub mod runtime;
+pub mod rust;
 mod sqlite;
 mod tls;
 
@@ -62,6 +63,7 @@ pub struct ProcessBench {
 pub enum Job {
     Script(runtime::Script),
     Command(command::CommandJob),
+    Rust(rust::Compile),
 }
 
 impl Job {
@@ -70,6 +72,7 @@ impl Job {
         match self {
             Job::Script(s) => s.id(),
             Job::Command(c) => c.id(),
+            Job::Rust(r) => r.id(),
         }
     }
 }
@@ -95,6 +98,9 @@ impl BenchSpec {
                 job: Job::Script(s),
                 ..
             }) => Some(s.interpreter),
+            Source::Process(ProcessBench {
+                job: Job::Rust(_), ..
+            }) => Some(Interpreter::Rustc),
             _ => None,
         }
     }
@@ -185,6 +191,7 @@ pub fn catalog(corpora: &[String]) -> Vec<BenchSpec> {
     pcre2::catalog(corpora, &mut out);
     curl::catalog(&mut out);
     runtime::catalog(&mut out);
+    rust::catalog(&mut out);
     out
 }
 
