@@ -4,8 +4,8 @@
 mod impact;
 mod probe;
 mod report;
-mod shares;
 mod scenario;
+mod shares;
 
 mod calibrate;
 mod ci;

@@ -694,7 +694,13 @@ fn a_run_without_rounds_is_sequential_records_its_design_and_keeps_to_its_budget
     old["settings"]["stopping"]["method"] = "order-statistic-alpha-spending".into();
     std::fs::write(tmp.path().join("old.json"), old.to_string()).unwrap();
     let o = storebench(
-        &["compare", "old.json", "t.json", "--no-report", "--no-history"],
+        &[
+            "compare",
+            "old.json",
+            "t.json",
+            "--no-report",
+            "--no-history",
+        ],
         tmp.path(),
     );
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));

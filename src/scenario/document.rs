@@ -41,6 +41,7 @@ pub fn document(outcomes: &[Outcome], started: String, seed: u64, repeats: u32) 
         claims: vec![],
         probe: None,
         ci: None,
+        attribution: None,
     }
 }
 
@@ -64,5 +65,6 @@ fn record(name: &str, outcomes: &[Outcome]) -> VariantRecord {
         },
         provenance: None,
         same_files_as: vec![],
+        smoke: None,
     }
 }
