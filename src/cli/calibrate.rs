@@ -167,10 +167,16 @@ at which the design's interval over rounds like these A/A ones is that narrow.\n
             c.change_pct.map_or("-".into(), signed)
         ));
     }
+    out.push_str(&render_control(cal));
+    out
+}
+
+/// The positive control's figures, and whether it was detected.
+fn render_control(cal: &Calibration) -> String {
     if cal.control.is_empty() {
-        out.push_str("positive control: no aes/* benchmark selected, so none was run\n");
-        return out;
+        return "positive control: no aes/* benchmark selected, so none was run\n".into();
     }
+    let mut out = String::new();
     out.push_str(&format!(
         "positive control (OPENSSL_ia32cap={}):\n",
         calibrate::MASK_AES_NI
