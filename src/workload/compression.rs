@@ -106,12 +106,7 @@ pub fn block_of(id: &str) -> Option<usize> {
 /// `compress/zstd/l3/text` → a prepared workload.
 pub fn prepare(id: &str, corpora: &[Corpus], kept: Kept) -> Result<Box<dyn Workload>, Broken> {
     let (dir, codec, level, corpus) = parse(id)?;
-    let input = corpora
-        .iter()
-        .find(|c| c.name == corpus)
-        .ok_or_else(|| Broken(format!("no corpus named {corpus}")))?
-        .data
-        .clone();
+    let input = super::corpus_data(corpora, corpus)?;
     let block = effective_block(block_size(dir, codec, level), input.len());
     let codec: Box<dyn Codec> = match codec {
         "zlib" => Box::new(Zlib::new(level)),

@@ -165,6 +165,15 @@ impl Variant {
     }
 }
 
+/// A copy of the bytes of the corpus named `name`.
+fn corpus_data(corpora: &[Corpus], name: &str) -> Result<Vec<u8>, Broken> {
+    corpora
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.data.clone())
+        .ok_or_else(|| Broken(format!("no corpus named {name}")))
+}
+
 /// Wrong output: the variant is reported broken for this benchmark, never timed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Broken(pub String);

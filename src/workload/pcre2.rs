@@ -117,12 +117,7 @@ pub fn block_of(id: &str) -> Option<usize> {
 /// `pcre2/literal/interp/json` → a prepared workload.
 pub fn prepare(id: &str, corpora: &[Corpus]) -> Result<Box<dyn Workload>, Broken> {
     let (p, jit, corpus) = parse(id)?;
-    let input = corpora
-        .iter()
-        .find(|c| c.name == corpus)
-        .ok_or_else(|| Broken(format!("no corpus named {corpus}")))?
-        .data
-        .clone();
+    let input = super::corpus_data(corpora, corpus)?;
     if let Some(at) = input.iter().position(|b| !b.is_ascii()) {
         return Err(Broken(format!(
             "{id}: corpus {corpus} holds a non-ASCII byte at {at}; the pcre2 workloads' match checks read ASCII (the generated corpora are)"

@@ -11,10 +11,12 @@ use crate::library::Library;
 use openssl::asn1::Asn1Time;
 use openssl::bn::BigNum;
 use openssl::ec::{EcGroup, EcKey};
+use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
-use openssl::pkey::PKey;
+use openssl::pkey::{PKey, Private};
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslStream, SslVerifyMode, SslVersion};
+use openssl::x509::extension::SubjectAlternativeName;
 use openssl::x509::{X509NameBuilder, X509};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -43,11 +45,14 @@ fn err(what: &str, e: impl std::fmt::Display) -> Broken {
     Broken(format!("{what}: {e}"))
 }
 
-fn contexts() -> Result<(SslContext, SslContext), openssl::error::ErrorStack> {
+/// A fresh ECDSA P-256 key and a one-day certificate for it that it signs
+/// itself, named `cn`, and valid for the address `ip` too when given (a loopback
+/// server's).
+pub(super) fn self_signed(cn: &str, ip: Option<&str>) -> Result<(PKey<Private>, X509), ErrorStack> {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
     let key = PKey::from_ec_key(EcKey::generate(&group)?)?;
     let mut name = X509NameBuilder::new()?;
-    name.append_entry_by_text("CN", "storebench")?;
+    name.append_entry_by_text("CN", cn)?;
     let name = name.build();
     let mut cert = X509::builder()?;
     cert.set_version(2)?;
@@ -59,8 +64,18 @@ fn contexts() -> Result<(SslContext, SslContext), openssl::error::ErrorStack> {
     let (from, to) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(1)?);
     cert.set_not_before(&from)?;
     cert.set_not_after(&to)?;
+    if let Some(ip) = ip {
+        let san = SubjectAlternativeName::new()
+            .ip(ip)
+            .build(&cert.x509v3_context(None, None))?;
+        cert.append_extension(san)?;
+    }
     cert.sign(&key, MessageDigest::sha256())?;
-    let cert = cert.build();
+    Ok((key, cert.build()))
+}
+
+fn contexts() -> Result<(SslContext, SslContext), ErrorStack> {
+    let (key, cert) = self_signed("storebench", None)?;
 
     let tls13 =
         |b: &mut openssl::ssl::SslContextBuilder| -> Result<(), openssl::error::ErrorStack> {

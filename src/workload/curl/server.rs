@@ -9,15 +9,7 @@
 //! ends when the client closes it, the accepting thread when the [`Server`] is
 //! dropped.
 
-use openssl::asn1::Asn1Time;
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
-use openssl::pkey::PKey;
 use openssl::ssl::{SslAcceptor, SslMethod};
-use openssl::x509::extension::SubjectAlternativeName;
-use openssl::x509::{X509NameBuilder, X509};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -167,27 +159,7 @@ fn serve<S: Read + Write>(stream: S, bodies: &std::collections::HashMap<String, 
 /// A TLS acceptor with a fresh self-signed ECDSA P-256 certificate for
 /// 127.0.0.1, and that certificate in PEM for the client to trust.
 fn acceptor() -> Result<(SslAcceptor, Vec<u8>), openssl::error::ErrorStack> {
-    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
-    let key = PKey::from_ec_key(EcKey::generate(&group)?)?;
-    let mut name = X509NameBuilder::new()?;
-    name.append_entry_by_text("CN", "storebench loopback")?;
-    let name = name.build();
-    let mut cert = X509::builder()?;
-    cert.set_version(2)?;
-    let serial = BigNum::from_u32(1)?.to_asn1_integer()?;
-    cert.set_serial_number(&serial)?;
-    cert.set_subject_name(&name)?;
-    cert.set_issuer_name(&name)?;
-    cert.set_pubkey(&key)?;
-    let (from, to) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(1)?);
-    cert.set_not_before(&from)?;
-    cert.set_not_after(&to)?;
-    let san = SubjectAlternativeName::new()
-        .ip("127.0.0.1")
-        .build(&cert.x509v3_context(None, None))?;
-    cert.append_extension(san)?;
-    cert.sign(&key, MessageDigest::sha256())?;
-    let cert = cert.build();
+    let (key, cert) = crate::workload::tls::self_signed("storebench loopback", Some("127.0.0.1"))?;
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
     b.set_private_key(&key)?;
     b.set_certificate(&cert)?;
