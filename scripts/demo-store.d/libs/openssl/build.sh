@@ -13,7 +13,10 @@
 # more. Left out: the legacy provider, the engine modules, the algorithms no
 # workload reaches (TLS 1.3 with TLS_AES_256_GCM_SHA384, an ECDSA P-256
 # certificate signed with SHA-256, AES-GCM/CBC/CTR through EVP), DTLS, TLS 1.0
-# and 1.1, and the CMS/CMP/CT/OCSP/TS/SRP/SRTP/NPN modules. Kept, though the
+# and 1.1, and the CMS/CMP/CT/TS/SRTP/NPN modules. Kept, because the system's
+# libcurl (the curl/* workloads link it) and its libssh2 import them and are
+# loaded against this libcrypto: DES, Blowfish, CAST5, RC4, RIPEMD-160 (libssh2's
+# ciphers and MACs), OCSP and SRP (libcurl). Kept, though the
 # workloads do not call them, because they shape the TLS 1.3 handshake that
 # tls/1.3/handshake measures: DH (the ffdhe groups in supported_groups), DSA
 # (signature algorithms), PSK, RFC 3779 (certificate verification), the ENGINE
@@ -28,10 +31,10 @@ cd openssl-*/
 trim=()
 if [ "${scope:-measured}" = measured ]; then
   trim=(no-legacy no-afalgeng no-capieng no-loadereng no-padlockeng no-devcryptoeng
-        no-aria no-bf no-blake2 no-camellia no-cast no-chacha no-poly1305 no-cmac no-des
-        no-idea no-md4 no-mdc2 no-ocb no-rc2 no-rc4 no-rmd160 no-scrypt no-seed no-siphash
+        no-aria no-blake2 no-camellia no-chacha no-poly1305 no-cmac
+        no-idea no-md4 no-mdc2 no-ocb no-rc2 no-scrypt no-seed no-siphash
         no-siv no-sm2 no-sm3 no-sm4 no-whirlpool no-ec2m no-gost
-        no-srp no-cmp no-cms no-ct no-ocsp no-ts
+        no-cmp no-cms no-ct no-ts
         no-dtls no-tls1 no-tls1_1 no-srtp no-nextprotoneg no-ssl-trace no-weak-ssl-ciphers)
 fi
 echo "== OpenSSL scope ${scope:-measured}: ${trim[*]:-default configuration}"
