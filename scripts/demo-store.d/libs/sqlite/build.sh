@@ -6,17 +6,20 @@
 #
 # Left out, as OpenSSL's unused algorithms are (the demo builds what it measures):
 # nixpkgs' extension modules, each separate code that only registers itself when a
-# connection opens — FTS3/FTS4/FTS5, R*Tree and Geopoly, the session extension,
-# the dbstat table, the math and soundex functions. They are about a quarter of the
-# amalgamation's code and of its compile time. Kept: the options that change
-# the core's own paths (the pre-update hook, statement scan status, secure delete,
-# unlock notify, column metadata) and the limits.
+# connection opens — FTS3/FTS4/FTS5, R*Tree and Geopoly, the dbstat table, the
+# math and soundex functions. They are about a fifth of the amalgamation's code
+# and of its compile time. Kept: the options that change the core's own paths
+# (the pre-update hook, statement scan status, secure delete, unlock notify,
+# column metadata), the limits, and the session extension, whose functions
+# Debian's /usr/bin/sqlite3 imports (scripts/demo-store checks it against each
+# variant).
 defs=(
   -DSQLITE_THREADSAFE=1 -D_REENTRANT=1
   -DHAVE_USLEEP=1 -DHAVE_FDATASYNC=1 -DHAVE_LOCALTIME_R=1 -DHAVE_GMTIME_R=1
   -DHAVE_STRCHRNUL=1 -DHAVE_MALLOC_USABLE_SIZE=1 -DHAVE_POSIX_FALLOCATE=1 -DHAVE_ISNAN=1
   -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_JSON1
-  -DSQLITE_ENABLE_PREUPDATE_HOOK -DSQLITE_ENABLE_STMT_SCANSTATUS -DSQLITE_ENABLE_UNLOCK_NOTIFY
+  -DSQLITE_ENABLE_PREUPDATE_HOOK -DSQLITE_ENABLE_SESSION
+  -DSQLITE_ENABLE_STMT_SCANSTATUS -DSQLITE_ENABLE_UNLOCK_NOTIFY
   -DSQLITE_SECURE_DELETE
   -DSQLITE_MAX_VARIABLE_NUMBER=250000 -DSQLITE_MAX_EXPR_DEPTH=10000
 )
