@@ -100,6 +100,7 @@ fn headless(url: &str, extra: &[&str]) -> (String, String) {
             "--v=0",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
+        .env("TMPDIR", profile.path())
         .args(extra)
         .arg(url)
         .stdin(Stdio::null())

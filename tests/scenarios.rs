@@ -19,9 +19,12 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 /// Runs `storebench scenario ARGS --quick --json FILE`, checks it exited 0 and
-/// left no process or temporary directory behind, and returns the document.
+/// left no process or temporary file behind (in a $TMPDIR of its own, which
+/// must be empty after), and returns the document.
 fn scenario(args: &[&str], json: &Path) -> Value {
+    let tmpdir = tempfile::tempdir().unwrap();
     let child = common::storebench()
+        .env("TMPDIR", tmpdir.path())
         .arg("scenario")
         .args(args)
         .args(["--quick", "--json"])
@@ -48,12 +51,12 @@ fn scenario(args: &[&str], json: &Path) -> Value {
         .filter(|c| c.contains(&mark))
         .collect();
     assert!(left.is_empty(), "left running: {left:?}");
-    let dirs = std::fs::read_dir(std::env::temp_dir())
+    let left: Vec<_> = std::fs::read_dir(tmpdir.path())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&mark))
-        .count();
-    assert_eq!(dirs, 0, "temporary directories left behind");
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "temporary files left behind: {left:?}");
     common::read_json(json)
 }
 

@@ -126,7 +126,10 @@ fn start(browser: &Path, plan: bool, cgroup: Option<&PathBuf>) -> Result<Group> 
     let profile = g.dir().join("profile");
     let mut cmd = Command::new(browser);
     cmd.args(COMMON)
-        .arg(format!("--user-data-dir={}", profile.display()));
+        .arg(format!("--user-data-dir={}", profile.display()))
+        // Chromium's singleton socket goes to $TMPDIR: into the group's directory,
+        // which goes with the group, not /tmp, where a killed browser leaves it.
+        .env("TMPDIR", g.dir());
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } == 0 {
         // Chromium refuses to run as root with its sandbox.
