@@ -27,7 +27,7 @@ use crate::compare::Options;
 use crate::config::Config;
 use crate::error::{exit, Error, Result};
 use crate::results::DEFAULT_NOISE_PCT;
-use crate::results::{ChangeVerdict, Document, Settings, Tool, SCHEMA};
+use crate::results::{ChangeVerdict, Document, Settings};
 use crate::runner::{self, Plan, Until};
 use crate::sequential::Stopping;
 use crate::variant::Variant;
@@ -175,7 +175,8 @@ struct Sizing {
     /// Rounds, a fixed number: each gives every variant one time slice per
     /// benchmark. Without it the run is sequential: 7 rounds of every benchmark,
     /// then more only for those whose verdict is still open (up to 30 rounds),
-    /// until each is decided or --budget is spent.
+    /// until each is decided or --budget is spent. Benchmarks that no variant
+    /// rebuilt (byte-identical files in all) get no more than 7 when others were.
     #[arg(long, value_name = "N", value_parser = flags::rounds)]
     rounds: Option<u32>,
     /// The time a sequential run may take in all (no --rounds), e.g. 90s, 10m.
@@ -442,23 +443,17 @@ fn measure(plan: &Plan, mut settings: Settings, until: Option<Until>) -> Result<
     settings.rounds = outcome.rounds;
     settings.unsettled = outcome.unsettled;
     settings.blocks = Settings::blocks_of(&outcome.results);
-    Ok(Document {
-        schema: SCHEMA.into(),
-        tool: Tool::this(),
+    let doc = Document::unjudged(
+        host::detect(),
         started,
-        command_line: std::env::args().collect(),
-        host: host::detect(),
-        seed: plan.seed,
+        plan.seed,
         settings,
+        outcome.variants,
+        outcome.results,
+    );
+    Ok(Document {
         corpora: outcome.corpora,
-        variants: outcome.variants,
-        results: outcome.results,
-        comparisons: vec![],
-        groups: vec![],
-        claims: vec![],
-        probe: None,
-        ci: None,
-        attribution: None,
+        ..doc
     })
 }
 

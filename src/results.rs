@@ -605,6 +605,18 @@ pub struct VariantRecord {
     pub smoke: Option<crate::smoke::SmokeReport>,
 }
 
+impl VariantRecord {
+    /// Whether this variant and `other` loaded byte-identical files for `needs`
+    /// (a benchmark's subject), in the same environment: that benchmark was not
+    /// rebuilt between them. Without both provenances nothing can be told: no.
+    pub fn same_subject(&self, other: &VariantRecord, needs: &crate::provenance::Needs) -> bool {
+        match (&self.provenance, &other.provenance) {
+            (Some(a), Some(b)) => self.variant.env == other.variant.env && a.same_files(b, needs),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -774,6 +786,36 @@ impl BenchResult {
 }
 
 impl Document {
+    /// A run's document as measured, before its comparisons, groups and claims
+    /// are judged: this process's command line, on `host`.
+    pub fn unjudged(
+        host: Host,
+        started: String,
+        seed: u64,
+        settings: Settings,
+        variants: Vec<VariantRecord>,
+        results: Vec<BenchResult>,
+    ) -> Document {
+        Document {
+            schema: SCHEMA.into(),
+            tool: Tool::this(),
+            started,
+            command_line: std::env::args().collect(),
+            host,
+            seed,
+            settings,
+            corpora: vec![],
+            variants,
+            results,
+            comparisons: vec![],
+            groups: vec![],
+            claims: vec![],
+            probe: None,
+            ci: None,
+            attribution: None,
+        }
+    }
+
     /// A document holding only `results`, with one variant record per variant
     /// named in them: what a comparison needs of a run still in progress.
     pub fn of_results(results: Vec<BenchResult>) -> Document {
@@ -783,34 +825,29 @@ impl Document {
                 names.push(r.variant.clone());
             }
         }
-        Document {
-            schema: SCHEMA.into(),
-            tool: Tool::this(),
-            started: String::new(),
-            command_line: vec![],
-            host: Host::default(),
-            seed: 0,
-            settings: Settings::default(),
-            corpora: vec![],
-            variants: names
-                .into_iter()
-                .map(|name| VariantRecord {
-                    variant: crate::variant::Variant {
-                        name,
-                        ..crate::variant::Variant::system()
-                    },
-                    provenance: None,
-                    same_files_as: vec![],
-                    smoke: None,
-                })
-                .collect(),
+        let variants = names
+            .into_iter()
+            .map(|name| VariantRecord {
+                variant: crate::variant::Variant {
+                    name,
+                    ..crate::variant::Variant::system()
+                },
+                provenance: None,
+                same_files_as: vec![],
+                smoke: None,
+            })
+            .collect();
+        let doc = Document::unjudged(
+            Host::default(),
+            String::new(),
+            0,
+            Settings::default(),
+            variants,
             results,
-            comparisons: vec![],
-            groups: vec![],
-            claims: vec![],
-            probe: None,
-            ci: None,
-            attribution: None,
+        );
+        Document {
+            command_line: vec![],
+            ..doc
         }
     }
 

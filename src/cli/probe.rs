@@ -5,7 +5,7 @@ use super::fresh_seed;
 use crate::config::{Config, ProbeConfig};
 use crate::error::{exit, Error, Result};
 use crate::probe::{Event, Observation, Probe};
-use crate::results::{Document, Settings, Tool, VariantRecord, SCHEMA};
+use crate::results::{Document, Settings, VariantRecord};
 use crate::variant::Variant;
 use crate::{host, table};
 use clap::Args;
@@ -145,44 +145,41 @@ pub(super) fn probe(args: ProbeArgs) -> Result<i32> {
 /// The run's document: one variant named `label` (the system state), the
 /// probe's results entries and what it watched.
 fn document(probe: &Probe, label: &str, started: String, observation: &Observation) -> Document {
-    Document {
-        schema: SCHEMA.into(),
-        tool: Tool::this(),
-        started,
-        command_line: std::env::args().collect(),
-        host: host::detect(),
-        seed: fresh_seed(),
-        settings: Settings {
-            rounds: observation.samples.len() as u32,
-            slice_seconds: probe.window.interval.as_secs_f64(),
-            timeout_seconds: 0.0,
-            bench_patterns: vec![],
-            ..Settings::default()
+    let settings = Settings {
+        rounds: observation.samples.len() as u32,
+        slice_seconds: probe.window.interval.as_secs_f64(),
+        timeout_seconds: 0.0,
+        bench_patterns: vec![],
+        ..Settings::default()
+    };
+    // A system state, not a build: no roots, nothing loaded by a worker.
+    let variant = VariantRecord {
+        variant: Variant {
+            name: label.into(),
+            description: Some(
+                probe
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("the system as probe `{}` saw it", probe.name)),
+            ),
+            ..Variant::system()
         },
-        corpora: vec![],
-        variants: vec![VariantRecord {
-            // A system state, not a build: no roots, nothing loaded by a worker.
-            variant: Variant {
-                name: label.into(),
-                description: Some(
-                    probe
-                        .description
-                        .clone()
-                        .unwrap_or_else(|| format!("the system as probe `{}` saw it", probe.name)),
-                ),
-                ..Variant::system()
-            },
-            provenance: None,
-            same_files_as: vec![],
-            smoke: None,
-        }],
-        results: probe.results(label, observation),
-        comparisons: vec![],
-        groups: vec![],
-        claims: vec![],
+        provenance: None,
+        same_files_as: vec![],
+        smoke: None,
+    };
+    let results = probe.results(label, observation);
+    let doc = Document::unjudged(
+        host::detect(),
+        started,
+        fresh_seed(),
+        settings,
+        vec![variant],
+        results,
+    );
+    Document {
         probe: Some(probe.record(observation)),
-        ci: None,
-        attribution: None,
+        ..doc
     }
 }
 

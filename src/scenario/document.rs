@@ -4,7 +4,7 @@
 //! it as any run.
 
 use super::{Outcome, PLAN, STOCK};
-use crate::results::{Document, Settings, Tool, VariantRecord, SCHEMA};
+use crate::results::{Document, Settings, VariantRecord};
 use crate::variant::Variant;
 
 /// The document of `outcomes` (not yet judged), measured from `started`.
@@ -18,31 +18,23 @@ pub fn document(outcomes: &[Outcome], started: String, seed: u64, repeats: u32) 
         })
         .map(|name| record(name, outcomes))
         .collect();
-    Document {
-        schema: SCHEMA.into(),
-        tool: Tool::this(),
+    let settings = Settings {
+        rounds: repeats,
+        bench_patterns: outcomes
+            .iter()
+            .map(|o| format!("scenario/{}", o.scenario))
+            .collect(),
+        ..Settings::default()
+    };
+    let results = outcomes.iter().flat_map(|o| o.results.clone()).collect();
+    Document::unjudged(
+        crate::host::detect(),
         started,
-        command_line: std::env::args().collect(),
-        host: crate::host::detect(),
         seed,
-        settings: Settings {
-            rounds: repeats,
-            bench_patterns: outcomes
-                .iter()
-                .map(|o| format!("scenario/{}", o.scenario))
-                .collect(),
-            ..Settings::default()
-        },
-        corpora: vec![],
+        settings,
         variants,
-        results: outcomes.iter().flat_map(|o| o.results.clone()).collect(),
-        comparisons: vec![],
-        groups: vec![],
-        claims: vec![],
-        probe: None,
-        ci: None,
-        attribution: None,
-    }
+        results,
+    )
 }
 
 /// A setup as a variant: a system state, no roots; what each scenario ran in it,
