@@ -15,7 +15,7 @@
 #     "native": "-march=skylake-avx512 -mmmx ... (what gcc -march=native expands to)",
 #     "flavors": { "stock": "-O2 -g0", "optimized": "-O3 -march=native -g0" },
 #     "pgo": { "seed": 20261206, "flavors": [ "O3-native-pgo" ] },
-#     "libs": [ { "name": "zlib", "suffix": "", "scope": "", "version": "1.3.2", "src": "/abs/path", "sonames": "libz.so.1" }, ... ] }
+#     "libs": [ { "name": "zlib", "version": "1.3.2", "src": "/abs/path", "sonames": "libz.so.1" }, ... ] }
 { config }:
 let
   cfg = builtins.fromJSON config;
@@ -31,10 +31,8 @@ let
     name = "${l.name}-${l.version}-source";
   };
 
-  # OpenSSL's scope ("measured": what the workloads use; "full": the default
-  # configuration) goes into its derivation; the other libraries have none.
   mkLib = flavor: l: builtins.derivation ({
-    name = "${l.name}${l.suffix or ""}-${l.version}-${flavor}";
+    name = "${l.name}-${l.version}-${flavor}";
     pname = l.name;
     inherit (l) version sonames;
     inherit system flavor PATH;
@@ -45,8 +43,7 @@ let
     cflags = cfg.flavors.${flavor};
     cc = cfg.cc;
     native = if usesNative cfg.flavors.${flavor} then cfg.native else "";
-  } // (if (l.scope or "") == "" then { } else { inherit (l) scope; })
-    // (if isPgo flavor then pgoAttrs l else { }));
+  } // (if isPgo flavor then pgoAttrs l else { }));
 
   # A *-pgo flavor: pgo/builder.sh runs builder.sh twice around a training run
   # (see there); the other flavors' derivations are unchanged by this.
