@@ -360,17 +360,11 @@ fn not_rebuilt(
     let (Some(a), Some(b)) = (before, after) else {
         return BTreeMap::new();
     };
-    let (Some(pa), Some(pb)) = (&a.provenance, &b.provenance) else {
-        return BTreeMap::new();
-    };
-    if a.variant.env != b.variant.env {
-        return BTreeMap::new();
-    }
     benches
         .iter()
         .filter_map(|m| {
             let needs = workload::subject_of(m.bench())?;
-            pa.same_files(pb, &needs).then(|| {
+            a.same_subject(b, &needs).then(|| {
                 let names = needs.names().into_iter().map(String::from).collect();
                 (m.bench().to_string(), names)
             })

@@ -23,7 +23,7 @@ use crate::results::CorpusInfo;
 use crate::results::{BenchResult, Status, VariantRecord};
 use crate::variant::Variant;
 use crate::workload::corpus::CorpusSpec;
-use crate::workload::{BenchSpec, ProcessBench};
+use crate::workload::{self, BenchSpec, ProcessBench};
 use failure::{signal_name, Failure};
 use handle::Worker;
 use rand::seq::SliceRandom;
@@ -70,6 +70,8 @@ pub enum Event<'a> {
         unsettled: usize,
         /// The benchmarks no longer measured (decided, or failed).
         decided: usize,
+        /// The controls: not rebuilt, so measured no more ([`controls`]).
+        controls: usize,
         /// The time left of the budget.
         left: Duration,
     },
@@ -116,6 +118,7 @@ pub fn run_until(
     let kept =
         KeptDirs::new(plan.variants.len()).map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let started = checks::start(plan, &needs, &kept)?;
+    let controls = controls(&plan.benches, &started.records);
     let mut state = State {
         rng: ChaCha8Rng::seed_from_u64(plan.seed),
         ledger: Ledger::new(plan.benches.len(), plan.variants.len(), plan.rounds),
@@ -130,6 +133,7 @@ pub fn run_until(
         if round > plan.rounds {
             let Some(until) = until.as_mut() else { break };
             unsettled = (until.unsettled)(&state.results(plan));
+            unsettled.retain(|id| !controls.contains(id));
             let (visits, max) = (state.ledger.visits(), until.max_time);
             if !rounds::fits(clock.elapsed(), visits, unsettled.len(), max) {
                 break;
@@ -141,7 +145,8 @@ pub fn run_until(
             on(Event::Extending {
                 round,
                 unsettled: unsettled.len(),
-                decided: plan.benches.len() - unsettled.len(),
+                decided: plan.benches.len() - unsettled.len() - controls.len(),
+                controls: controls.len(),
                 left: max.saturating_sub(clock.elapsed()),
             });
         } else {
@@ -163,6 +168,27 @@ pub fn run_until(
         rounds: round - 1,
         unsettled,
     })
+}
+
+/// The run's controls: when some benchmarks were rebuilt between the variants,
+/// those that were not (every variant loaded byte-identical files for them, see
+/// [`workload::subject_of`]). Their difference is noise by construction, so they
+/// get the planned rounds and no more. In an A/A run, where no benchmark was
+/// rebuilt, there are none: every benchmark is measured as usual.
+fn controls(benches: &[BenchSpec], records: &[VariantRecord]) -> Vec<String> {
+    let same = |b: &&BenchSpec| {
+        workload::subject_of(&b.id).is_some_and(|needs| {
+            records.len() > 1
+                && records[1..]
+                    .iter()
+                    .all(|r| records[0].same_subject(r, &needs))
+        })
+    };
+    let (same, rebuilt): (Vec<&BenchSpec>, Vec<&BenchSpec>) = benches.iter().partition(same);
+    if rebuilt.is_empty() {
+        return Vec::new();
+    }
+    same.into_iter().map(|b| b.id.clone()).collect()
 }
 
 /// What carries over from round to round.
@@ -280,5 +306,50 @@ fn visit_process(
             cell.exit_codes.push(m.exit_code);
         }
         Err(f) => cell.fail(&f, bench, variant, on),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::tests::loaded;
+    use crate::library::Library;
+
+    fn record(name: &str, provenance: Option<crate::provenance::Provenance>) -> VariantRecord {
+        let mut variant = Variant::system();
+        variant.name = name.into();
+        VariantRecord {
+            variant,
+            provenance,
+            same_files_as: vec![],
+            smoke: None,
+        }
+    }
+
+    fn controls_of(zlib: [&str; 2], provenance: bool) -> Vec<String> {
+        let benches: Vec<BenchSpec> = workload::catalog(&["text".into()])
+            .into_iter()
+            .filter(|b| ["compress/zlib/l1/text", "libc/strlen/64"].contains(&b.id.as_str()))
+            .collect();
+        assert_eq!(benches.len(), 2);
+        let records: Vec<VariantRecord> = zlib
+            .iter()
+            .map(|z| record(z, provenance.then(|| loaded(&[(Library::Zlib, z)], "libc"))))
+            .collect();
+        controls(&benches, &records)
+    }
+
+    #[test]
+    fn what_was_not_rebuilt_is_a_control_when_something_else_was() {
+        assert_eq!(controls_of(["z-o2", "z-o3"], true), ["libc/strlen/64"]);
+    }
+
+    #[test]
+    fn an_a_a_run_or_one_without_provenance_has_no_controls() {
+        assert!(controls_of(["z-o2", "z-o2"], true).is_empty(), "A/A");
+        assert!(
+            controls_of(["z-o2", "z-o3"], false).is_empty(),
+            "unknown files"
+        );
     }
 }

@@ -296,16 +296,30 @@ pub fn render_summary(doc: &Document) -> String {
             count(ChangeVerdict::Inconclusive)
         );
     }
-    let inconclusive = doc
+    // What was not rebuilt, beside what was, is a control (see runner::controls).
+    let any_rebuilt = doc.comparisons.iter().any(|c| c.not_rebuilt.is_empty());
+    let (controls, open): (Vec<_>, Vec<_>) = doc
         .comparisons
         .iter()
         .filter(|c| c.verdict == ChangeVerdict::Inconclusive)
-        .count();
-    if inconclusive > 0 {
+        .partition(|c| any_rebuilt && !c.not_rebuilt.is_empty());
+    if !open.is_empty() {
         let noise = doc.settings.noise_pct;
         let _ = writeln!(
             out,
-            "{inconclusive} comparison(s) inconclusive: the CI holds zero but reaches past ±{noise} %; a sequential run with a larger --budget, or more --rounds, would tell"
+            "{} comparison(s) inconclusive: the CI holds zero but reaches past ±{noise} %; a sequential run with a larger --budget, or more --rounds, would tell",
+            open.len()
+        );
+    }
+    if !controls.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} comparison(s) of what was not rebuilt (the same files in both variants) inconclusive: controls, whose difference is noise by construction{}",
+            controls.len(),
+            doc.settings.stopping.map_or(String::new(), |d| format!(
+                "; a sequential run gives them its first {} rounds and no more",
+                d.min_rounds
+            ))
         );
     }
     if doc.settings.stopping.is_some() && !doc.settings.unsettled.is_empty() {
@@ -433,6 +447,33 @@ mod tests {
             group("compression").ends_with("1 left out, not rebuilt: the same zstd file"),
             "{groups}"
         );
+    }
+
+    #[test]
+    fn inconclusive_controls_are_told_apart_from_open_verdicts() {
+        let mut doc = crate::compare::tests::only_zlib_rebuilt_judged();
+        for c in &mut doc.comparisons {
+            c.verdict = ChangeVerdict::Inconclusive;
+        }
+        let summary = render_summary(&doc);
+        assert!(
+            summary.contains("2 comparison(s) inconclusive: the CI holds zero"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("2 comparison(s) of what was not rebuilt (the same files in both variants) inconclusive: controls"),
+            "{summary}"
+        );
+        // Where nothing was rebuilt (an A/A run) there are no controls.
+        for c in &mut doc.comparisons {
+            c.not_rebuilt = vec!["glibc".into()];
+        }
+        let summary = render_summary(&doc);
+        assert!(
+            summary.contains("4 comparison(s) inconclusive: the CI holds zero"),
+            "{summary}"
+        );
+        assert!(!summary.contains("controls"), "{summary}");
     }
 
     #[test]

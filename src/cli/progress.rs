@@ -26,11 +26,16 @@ impl Progress {
                 round,
                 unsettled,
                 decided,
+                controls,
                 left,
             } => {
+                let controls = match controls {
+                    0 => String::new(),
+                    n => format!(", {n} not rebuilt (controls: no more rounds)"),
+                };
                 let _ = writeln!(
                     err,
-                    "{}round {round}: {decided} decided, {unsettled} open, measured again; {} of the budget left",
+                    "{}round {round}: {decided} decided{controls}, {unsettled} open, measured again; {} of the budget left",
                     if self.tty { "\r\x1b[2K" } else { "" },
                     humantime::format_duration(Duration::from_secs(left.as_secs()))
                 );

@@ -111,6 +111,17 @@ impl BenchSpec {
             Source::Worker => None,
         }
     }
+
+    /// What a rebuild must change for this benchmark to measure it
+    /// ([`subject_of`]).
+    pub fn subject(&self) -> Needs {
+        let interpreters: Vec<Interpreter> = self.interpreter().into_iter().collect();
+        Needs {
+            libc: self.libraries.is_empty() && interpreters.is_empty(),
+            libraries: self.libraries.clone(),
+            interpreters,
+        }
+    }
 }
 
 use crate::provenance::Needs;
@@ -223,12 +234,7 @@ pub fn libraries_of(id: &str) -> Option<Vec<Library>> {
 pub fn subject_of(id: &str) -> Option<Needs> {
     let corpus = id.rsplit('/').next().unwrap_or_default().to_string();
     let spec = catalog(&[corpus]).into_iter().find(|b| b.id == id)?;
-    let interpreters: Vec<Interpreter> = spec.interpreter().into_iter().collect();
-    Some(Needs {
-        libc: spec.libraries.is_empty() && interpreters.is_empty(),
-        libraries: spec.libraries,
-        interpreters,
-    })
+    Some(spec.subject())
 }
 
 /// The benchmarks matching any of `patterns` (globs; `*` also crosses `/`), in
