@@ -49,6 +49,10 @@ pub struct LibraryChange {
     /// The same change as the time one unit of its work takes less: 1 − 1/ratio.
     pub time_saved_pct: f64,
     pub time_saved_ci_pct: [f64; 2],
+    /// Both variants loaded the same file for it: nothing was rebuilt, so
+    /// nothing changes (0 exactly, not the benchmarks' noise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_rebuilt: bool,
 }
 
 /// The projection over all measured objects (or one claim's).
@@ -220,13 +224,20 @@ impl Join<'_> {
             .collect()
     }
 
-    /// The geometric mean of `benches`: over the rebuilt ones when any was.
+    /// The geometric mean of `benches`: over the rebuilt ones when any was;
+    /// none changes, exactly, when none was.
     fn change(&self, benches: &[&String]) -> Option<LibraryChange> {
         if benches.is_empty() {
             return None;
         }
         let p = self.pairing;
         let rebuilt = benches.iter().any(|b| p.rebuilt(b));
+        if !rebuilt {
+            return Some(LibraryChange {
+                not_rebuilt: true,
+                ..library_change(0.0, [0.0, 0.0], Direction::LowerIsBetter, benches.len())
+            });
+        }
         let keep = |r: &crate::results::BenchResult| {
             benches.iter().any(|b| **b == r.bench) && (!rebuilt || p.rebuilt(&r.bench))
         };
@@ -264,6 +275,7 @@ pub fn library_change(pct: f64, ci: [f64; 2], dir: Direction, benches: usize) ->
         change_ci_pct: ci,
         time_saved_pct: saved(pct),
         time_saved_ci_pct: [saved(ci[0]), saved(ci[1])],
+        not_rebuilt: false,
     }
 }
 
@@ -338,6 +350,27 @@ mod tests {
         assert!((c.time_saved_ci_pct[1] - 100.0 * (1.0 - 1.0 / 2.25)).abs() < 1e-9);
         let t = library_change(-10.0, [-12.0, -8.0], Direction::LowerIsBetter, 1);
         assert_eq!(t.time_saved_pct, -10.0);
+    }
+
+    #[test]
+    fn a_library_not_rebuilt_changes_nothing_exactly() {
+        let doc = crate::compare::tests::only_zlib_rebuilt();
+        let pairings = compare::within_run(&doc);
+        let join = Join {
+            pairing: &pairings[0],
+            opts: Options::new(1.0, 1),
+            benches: vec![],
+        };
+        let (libc, zlib) = (
+            "libc/memcpy/4096".to_string(),
+            "compress/zlib/l6/text".to_string(),
+        );
+        let c = join.change(&[&libc]).unwrap();
+        assert!(c.not_rebuilt, "{c:?}");
+        assert_eq!((c.change_pct, c.change_ci_pct), (0.0, [0.0, 0.0]));
+        assert_eq!((c.time_saved_pct, c.time_saved_ci_pct), (0.0, [0.0, 0.0]));
+        let c = join.change(&[&zlib]).unwrap();
+        assert!(!c.not_rebuilt && c.change_pct > 20.0, "{c:?}");
     }
 
     #[test]

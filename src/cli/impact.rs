@@ -85,6 +85,11 @@ fn render(i: &Impact) -> String {
             o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]
         );
         let (change, saved, saving) = match &o.change {
+            Some(c) if c.not_rebuilt => (
+                format!("not rebuilt: same file ({} b.)", c.benches),
+                "0".into(),
+                signed(0.0),
+            ),
             Some(c) => (
                 format!(
                     "{} {} ({} b.)",

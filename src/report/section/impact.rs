@@ -79,6 +79,11 @@ fn row(o: &impact::ObjectImpact, out: &mut String) {
         o.share_pct, o.share_ci_pct[0], o.share_ci_pct[1]
     );
     let (change, saved, saving) = match &o.change {
+        Some(c) if c.not_rebuilt => (
+            "not rebuilt: the same file in both variants".into(),
+            "0".into(),
+            "0 %".into(),
+        ),
         Some(c) => (
             pct_ci(c.change_pct, c.change_ci_pct[0], c.change_ci_pct[1]),
             pct_ci(
