@@ -188,3 +188,29 @@ fn measuring_again_with_a_stored_zero_slice_exits_2_instead_of_spinning() {
         "under a millisecond",
     );
 }
+
+/// `scripts/demo` checks its settings before it installs, builds or measures
+/// anything: the refusal is all it prints.
+#[test]
+fn the_demo_refuses_a_bad_budget_or_slice_before_doing_anything() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo");
+    for (var, value) in [
+        ("STOREBENCH_DEMO_BUDGET", "9m"),
+        ("STOREBENCH_DEMO_BUDGET", "0"),
+        ("STOREBENCH_DEMO_SLICE", "0.1s"),
+    ] {
+        let o = std::process::Command::new("bash")
+            .arg(&script)
+            .env(var, value)
+            .output()
+            .expect("bash runs");
+        assert_eq!(o.status.code(), Some(2), "{var}={value}: {}", text(&o));
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(said.contains(var) && said.contains(value), "{said}");
+        assert_eq!(said.trim().lines().count(), 1, "it did more: {said}");
+    }
+}
