@@ -214,3 +214,43 @@ fn the_demo_refuses_a_bad_budget_or_slice_before_doing_anything() {
         assert_eq!(said.trim().lines().count(), 1, "it did more: {said}");
     }
 }
+
+/// Every script's `--help` prints its usage and does nothing else: nothing on
+/// stderr (a backtick in an unquoted here-document would run a command), no
+/// test suite or build started in its place.
+#[test]
+fn every_script_answers_help_with_its_usage_alone() {
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    for name in [
+        "demo",
+        "demo-store",
+        "demo-factorial",
+        "aa-rate",
+        "install-deps",
+        "test",
+    ] {
+        let mut child = std::process::Command::new("bash")
+            .arg(scripts.join(name))
+            .arg("--help")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("bash runs");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("scripts/{name} --help did not end within 30 s: it ran instead");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "scripts/{name}: {}", text(&o));
+        assert!(o.stderr.is_empty(), "scripts/{name}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).starts_with("Usage: scripts/"),
+            "scripts/{name}: {}",
+            text(&o)
+        );
+    }
+}
