@@ -67,16 +67,17 @@ impl Server {
             }
             false => (None, None),
         };
-        let mut bodies = std::collections::HashMap::new();
-        bodies.insert(
-            "/large".to_string(),
-            body("/large", sizes).unwrap_or_default(),
-        );
-        for k in 0..sizes.small_count {
-            let path = format!("/small/{k}");
-            bodies.insert(path.clone(), body(&path, sizes).unwrap_or_default());
+        // Every reply whole, made once: serving one is a lookup and a write.
+        let mut replies = std::collections::HashMap::new();
+        let paths = (0..sizes.small_count).map(|k| format!("/small/{k}"));
+        for path in paths.chain(["/large".to_string()]) {
+            let reply = reply("200 OK", &body(&path, sizes).unwrap_or_default());
+            replies.insert(path, reply);
         }
-        let bodies = Arc::new(bodies);
+        let replies = Arc::new(Replies {
+            found: replies,
+            missing: reply("404 Not Found", b""),
+        });
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         std::thread::spawn(move || {
@@ -85,7 +86,7 @@ impl Server {
                     return;
                 }
                 let Ok(conn) = conn else { continue };
-                let bodies = Arc::clone(&bodies);
+                let replies = Arc::clone(&replies);
                 let acceptor = acceptor.clone();
                 std::thread::spawn(move || {
                     let _ = conn.set_nodelay(true);
@@ -93,10 +94,10 @@ impl Server {
                     match acceptor {
                         Some(a) => {
                             if let Ok(s) = a.accept(conn) {
-                                serve(s, &bodies);
+                                serve(s, &replies);
                             }
                         }
-                        None => serve(conn, &bodies),
+                        None => serve(conn, &replies),
                     }
                 });
             }
@@ -117,8 +118,26 @@ impl Drop for Server {
     }
 }
 
+/// The reply to every path served, and to any other.
+struct Replies {
+    found: std::collections::HashMap<String, Vec<u8>>,
+    missing: Vec<u8>,
+}
+
+/// A whole HTTP reply: the header and the body, to go out in one write (a header
+/// and a body in two segments would wait for a delayed ACK).
+fn reply(status: &str, body: &[u8]) -> Vec<u8> {
+    let mut reply = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    reply.extend_from_slice(body);
+    reply
+}
+
 /// Answers GET requests on one keep-alive connection until the client closes it.
-fn serve<S: Read + Write>(stream: S, bodies: &std::collections::HashMap<String, Vec<u8>>) {
+fn serve<S: Read + Write>(stream: S, replies: &Replies) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     loop {
@@ -127,7 +146,8 @@ fn serve<S: Read + Write>(stream: S, bodies: &std::collections::HashMap<String, 
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
-        let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+        let path = line.split_whitespace().nth(1).unwrap_or("");
+        let reply = replies.found.get(path).unwrap_or(&replies.missing);
         // The headers, up to the empty line; their content does not matter.
         loop {
             line.clear();
@@ -137,20 +157,8 @@ fn serve<S: Read + Write>(stream: S, bodies: &std::collections::HashMap<String, 
                 Ok(_) => {}
             }
         }
-        let (status, body) = match bodies.get(&path) {
-            Some(b) => ("200 OK", b.as_slice()),
-            None => ("404 Not Found", &b""[..]),
-        };
-        let mut reply = format!(
-            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\n\r\n",
-            body.len()
-        )
-        .into_bytes();
-        // One write for a small reply: a header and a body in two segments
-        // would wait for a delayed ACK.
-        reply.extend_from_slice(body);
         let out = reader.get_mut();
-        if out.write_all(&reply).and_then(|_| out.flush()).is_err() {
+        if out.write_all(reply).and_then(|_| out.flush()).is_err() {
             return;
         }
     }
