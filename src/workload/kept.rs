@@ -14,7 +14,7 @@
 //! Not here: anything shared between variants. Each variant's inputs are its own.
 
 use super::Broken;
-use std::io::Read;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The directory a worker keeps its prepared inputs in; none: make them anew.
@@ -36,7 +36,8 @@ impl Kept<'_> {
             return read_blocks(&path);
         }
         let blocks = make()?;
-        keep(&path, |f| write_blocks(f, &blocks))?;
+        crate::tempfiles::replace(&path, |f| write_blocks(f, &blocks))
+            .map_err(|e| io_err(&path, e))?;
         Ok(blocks)
     }
 
@@ -75,33 +76,23 @@ fn temporary(path: &Path) -> PathBuf {
     path.with_extension(format!("part-{}", std::process::id()))
 }
 
-fn keep(path: &Path, write: impl FnOnce(&mut Vec<u8>)) -> Result<(), Broken> {
-    let mut bytes = Vec::new();
-    write(&mut bytes);
-    let tmp = temporary(path);
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| io_err(path, e))
-}
-
 fn io_err(path: &Path, e: std::io::Error) -> Broken {
     Broken(format!("kept input {}: {e}", path.display()))
 }
 
 /// A count, then each block as its length and its bytes (little-endian u64s).
-fn write_blocks(out: &mut Vec<u8>, blocks: &[Vec<u8>]) {
-    out.extend_from_slice(&(blocks.len() as u64).to_le_bytes());
+fn write_blocks(out: &mut impl Write, blocks: &[Vec<u8>]) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    out.write_all(&(blocks.len() as u64).to_le_bytes())?;
     for b in blocks {
-        out.extend_from_slice(&(b.len() as u64).to_le_bytes());
-        out.extend_from_slice(b);
+        out.write_all(&(b.len() as u64).to_le_bytes())?;
+        out.write_all(b)?;
     }
+    out.flush()
 }
 
 fn read_blocks(path: &Path) -> Result<Vec<Vec<u8>>, Broken> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| io_err(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
     parse_blocks(&bytes).ok_or_else(|| Broken(format!("kept input {} is damaged", path.display())))
 }
 
@@ -164,7 +155,7 @@ mod tests {
     #[test]
     fn a_damaged_kept_file_is_an_error_not_a_panic() {
         let mut good = Vec::new();
-        write_blocks(&mut good, &[b"hello".to_vec(), b"world".to_vec()]);
+        write_blocks(&mut good, &[b"hello".to_vec(), b"world".to_vec()]).unwrap();
         assert!(parse_blocks(&good).is_some());
         for cut in 0..good.len() {
             assert!(parse_blocks(&good[..cut]).is_none(), "cut at {cut}");
