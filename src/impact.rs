@@ -224,22 +224,21 @@ impl Join<'_> {
             .collect()
     }
 
-    /// The geometric mean of `benches`: over the rebuilt ones when any was;
-    /// none changes, exactly, when none was.
+    /// The geometric mean of the rebuilt ones of `benches`; none changes,
+    /// exactly, when none was.
     fn change(&self, benches: &[&String]) -> Option<LibraryChange> {
         if benches.is_empty() {
             return None;
         }
         let p = self.pairing;
-        let rebuilt = benches.iter().any(|b| p.rebuilt(b));
-        if !rebuilt {
+        if !benches.iter().any(|b| p.rebuilt(b)) {
             return Some(LibraryChange {
                 not_rebuilt: true,
                 ..library_change(0.0, [0.0, 0.0], Direction::LowerIsBetter, benches.len())
             });
         }
         let keep = |r: &crate::results::BenchResult| {
-            benches.iter().any(|b| **b == r.bench) && (!rebuilt || p.rebuilt(&r.bench))
+            benches.iter().any(|b| **b == r.bench) && p.rebuilt(&r.bench)
         };
         let (c, dir, n) = p.combined(keep, self.opts.boot)?;
         Some(library_change(c.pct, [c.low, c.high], dir, n))
