@@ -29,15 +29,14 @@ impl<'a> AttributionChart<'a> {
 
 /// The verdict's look, in the words of an attribution.
 pub fn look(v: EffectVerdict) -> Look {
-    let (base, label) = match v {
-        EffectVerdict::Helps => (ChangeVerdict::Improvement, "helps"),
-        EffectVerdict::Hurts => (ChangeVerdict::Regression, "hurts"),
-        EffectVerdict::NoChange => (ChangeVerdict::NoChange, "no change"),
-        EffectVerdict::Inconclusive => (ChangeVerdict::Inconclusive, "inconclusive"),
-        EffectVerdict::Aliased => (ChangeVerdict::NoChange, "aliased"),
+    let base = match v {
+        EffectVerdict::Helps => ChangeVerdict::Improvement,
+        EffectVerdict::Hurts => ChangeVerdict::Regression,
+        EffectVerdict::NoChange | EffectVerdict::Aliased => ChangeVerdict::NoChange,
+        EffectVerdict::Inconclusive => ChangeVerdict::Inconclusive,
     };
     Look {
-        label,
+        label: v.label(),
         ..palette::change(base)
     }
 }
