@@ -91,12 +91,14 @@ pub(super) fn start(plan: &Plan, needs: &Needs, kept: &super::KeptDirs) -> Resul
             None => corpora = Some((variant.name.clone(), infos)),
             Some((first, known)) => same_corpora(first, known, &variant.name, &infos)?,
         }
-        records.push(VariantRecord {
+        let mut record = VariantRecord {
             variant: variant.clone(),
-            same_files_as: same_files_as(&records, variant, &provenance, needs),
+            same_files_as: vec![],
             smoke: None,
             provenance: Some(provenance),
-        });
+        };
+        record.same_files_as = same_files_as(&records, &record, needs);
+        records.push(record);
         workers.push(Some(worker));
     }
     Ok(Started {
@@ -180,24 +182,13 @@ fn same_corpora(a: &str, known: &[CorpusInfo], b: &str, infos: &[CorpusInfo]) ->
     }
 }
 
-/// The variants already started that loaded the same files as `variant`, in the
-/// same environment: an A/A pair.
-fn same_files_as(
-    records: &[VariantRecord],
-    variant: &Variant,
-    provenance: &Provenance,
-    needs: &Needs,
-) -> Vec<String> {
-    // Same files but another environment (OPENSSL_ia32cap, PYTHONPATH…) is
-    // not the same build run twice.
+/// The variants already started that loaded the same files as `record`, in the
+/// same environment (same files but another OPENSSL_ia32cap or PYTHONPATH is not
+/// the same build run twice): an A/A pair.
+fn same_files_as(records: &[VariantRecord], record: &VariantRecord, needs: &Needs) -> Vec<String> {
     records
         .iter()
-        .filter(|r| {
-            r.variant.env == variant.env
-                && r.provenance
-                    .as_ref()
-                    .is_some_and(|p| p.same_files(provenance, needs))
-        })
+        .filter(|r| r.same_subject(record, needs))
         .map(|r| r.variant.name.clone())
         .collect()
 }
