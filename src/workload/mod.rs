@@ -273,13 +273,10 @@ pub fn select(catalog: Vec<BenchSpec>, patterns: &[String]) -> Result<Vec<BenchS
 /// search's block (the same rule), a TLS transfer's or a curl download's size. None for every other benchmark, and for an old document's
 /// results, which recorded none: the whole input.
 pub fn block_bytes(id: &str, corpora: &[crate::results::CorpusInfo]) -> Option<u64> {
-    if id == tls::TRANSFER_ID {
-        return Some(tls::TRANSFER as u64);
-    }
-    if let Some(bytes) = curl::transfer_of(id) {
+    if let Some(bytes) = transfer(id) {
         return Some(bytes as u64);
     }
-    let block = compression::block_of(id).or_else(|| pcre2::block_of(id))?;
+    let block = corpus_block(id)?;
     let corpus = id.rsplit('/').next()?;
     let len = corpora.iter().find(|c| c.name == corpus)?.bytes as usize;
     compression::effective_block(Some(block), len).map(|b| b as u64)
@@ -288,13 +285,19 @@ pub fn block_bytes(id: &str, corpora: &[crate::results::CorpusInfo]) -> Option<u
 /// `block_bytes` as `storebench list` shows it, before any corpus is known: the
 /// nominal block, which a smaller corpus is measured whole instead of.
 pub fn nominal_block(id: &str) -> Option<u64> {
-    if id == tls::TRANSFER_ID {
-        return Some(tls::TRANSFER as u64);
-    }
-    curl::transfer_of(id)
-        .or_else(|| compression::block_of(id))
-        .or_else(|| pcre2::block_of(id))
-        .map(|b| b as u64)
+    transfer(id).or_else(|| corpus_block(id)).map(|b| b as u64)
+}
+
+/// The bytes a TLS transfer or a curl download moves.
+fn transfer(id: &str) -> Option<usize> {
+    (id == tls::TRANSFER_ID)
+        .then_some(tls::TRANSFER)
+        .or_else(|| curl::transfer_of(id))
+}
+
+/// The block a compression or pcre2 benchmark cuts its corpus into.
+fn corpus_block(id: &str) -> Option<usize> {
+    compression::block_of(id).or_else(|| pcre2::block_of(id))
 }
 
 /// Prepares `id` with this process's libraries.
