@@ -76,6 +76,16 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// Which way a set of figures improves together: as rates unless every one
+    /// is lower-is-better (and as rates when there are none).
+    pub fn of_all(directions: &[Direction]) -> Direction {
+        if !directions.is_empty() && directions.iter().all(|d| *d == Direction::LowerIsBetter) {
+            Direction::LowerIsBetter
+        } else {
+            Direction::HigherIsBetter
+        }
+    }
+
     pub fn of(unit: Unit) -> Direction {
         if unit.higher_is_better() {
             Direction::HigherIsBetter
@@ -538,11 +548,7 @@ impl<'a> Pairing<'a> {
             let directions = sets.iter().map(|(_, _, d)| *d).collect();
             (stats::unpaired_geomean(&pairs, boot), directions)
         };
-        let direction = if directions.iter().all(|d| *d == Direction::LowerIsBetter) {
-            Direction::LowerIsBetter
-        } else {
-            Direction::HigherIsBetter
-        };
+        let direction = Direction::of_all(&directions);
         Some((direction.change(times_better?), direction, directions.len()))
     }
 

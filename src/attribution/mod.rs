@@ -17,7 +17,7 @@ pub(crate) mod fit;
 mod notes;
 mod scopes;
 
-use crate::compare::{self, Change, Direction, Options, Pairing};
+use crate::compare::{self, Change, Options, Pairing};
 use crate::factors::Level;
 use crate::results::attribution::{Attribution, Effect, EffectVerdict, FactorRecord, TermKind};
 use crate::results::{ChangeVerdict, Document, VariantRecord};
@@ -225,14 +225,5 @@ fn verdict(v: ChangeVerdict) -> EffectVerdict {
         ChangeVerdict::Regression => EffectVerdict::Hurts,
         ChangeVerdict::NoChange => EffectVerdict::NoChange,
         ChangeVerdict::Inconclusive | ChangeVerdict::Broken => EffectVerdict::Inconclusive,
-    }
-}
-
-/// Which way the benchmarks of a scope improve: as a rate unless all fall.
-pub(crate) fn direction_of(directions: &[Direction]) -> Direction {
-    if !directions.is_empty() && directions.iter().all(|d| *d == Direction::LowerIsBetter) {
-        Direction::LowerIsBetter
-    } else {
-        Direction::HigherIsBetter
     }
 }

@@ -3,7 +3,6 @@
 //! benchmarks of the log of its ratio against the reference, in the rounds in
 //! which every variant measured every one of them.
 
-use super::direction_of;
 use crate::compare::{Direction, Pairing};
 use crate::results::attribution::ScopeKind;
 use crate::workload;
@@ -133,6 +132,6 @@ fn scope(kind: ScopeKind, name: String, members: &[&Bench], variants: usize) -> 
         benches: members.iter().map(|b| b.id.clone()).collect(),
         log_ratios,
         rounds: rounds.len(),
-        direction: direction_of(&directions),
+        direction: Direction::of_all(&directions),
     })
 }
