@@ -105,7 +105,7 @@ impl Direction {
     }
 
     /// Both conversions grow with the ratio, so the interval's ends stay in order.
-    fn change(self, times_better: Interval) -> Change {
+    pub(crate) fn change(self, times_better: Interval) -> Change {
         Change {
             pct: self.pct(times_better.estimate),
             low: self.pct(times_better.low),

@@ -132,7 +132,7 @@ impl Default for Bootstrap {
 }
 
 impl Bootstrap {
-    fn is_valid(&self) -> bool {
+    pub(crate) fn is_valid(&self) -> bool {
         self.resamples > 0 && self.confidence > 0.0 && self.confidence < 1.0
     }
 }
@@ -438,7 +438,7 @@ fn geomeans_from_log_sums(log_sums: Vec<f64>, count: usize) -> Vec<f64> {
 
 /// Percentile bootstrap interval: the central `confidence` share of the
 /// resampled statistics.
-fn percentile_interval(estimate: f64, mut stats: Vec<f64>, confidence: f64) -> Interval {
+pub(crate) fn percentile_interval(estimate: f64, mut stats: Vec<f64>, confidence: f64) -> Interval {
     stats.sort_unstable_by(f64::total_cmp);
     let tail = (1.0 - confidence) / 2.0;
     Interval {

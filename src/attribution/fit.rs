@@ -9,31 +9,22 @@
 //! variant, so whatever disturbed a round disturbs every variant's figure in
 //! the resample as it did in the run. Pure: slices in, numbers out.
 
-use crate::stats::Bootstrap;
+use crate::stats::{self, Bootstrap, Interval};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-/// A term's coefficient (a log-ratio) with its percentile interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
-    pub estimate: f64,
-    pub low: f64,
-    pub high: f64,
-}
 
 /// Fits `y` (one row per non-reference variant, its per-round log-ratios, all
 /// rows of the same rounds in the same order) on `x` (one row per variant, one
 /// column per term). None when there are fewer than 2 rounds, the rows disagree
-/// in length, a value is not finite, or the terms are not independent.
-pub fn fit(x: &[Vec<f64>], y: &[Vec<f64>], boot: Bootstrap) -> Option<Vec<Estimate>> {
+/// in length, a value is not finite, or the terms are not independent. Each
+/// term's coefficient (a log-ratio) comes with its percentile interval.
+pub fn fit(x: &[Vec<f64>], y: &[Vec<f64>], boot: Bootstrap) -> Option<Vec<Interval>> {
     let rounds = y.first()?.len();
     let valid = x.len() == y.len()
         && rounds >= 2
         && y.iter()
             .all(|r| r.len() == rounds && r.iter().all(|v| v.is_finite()))
-        && boot.resamples > 0
-        && boot.confidence > 0.0
-        && boot.confidence < 1.0;
+        && boot.is_valid();
     if !valid {
         return None;
     }
@@ -58,19 +49,11 @@ pub fn fit(x: &[Vec<f64>], y: &[Vec<f64>], boot: Bootstrap) -> Option<Vec<Estima
             d.push(b);
         }
     }
-    let tail = (1.0 - boot.confidence) / 2.0;
     Some(
         point
             .into_iter()
             .zip(draws)
-            .map(|(estimate, mut d)| {
-                d.sort_by(f64::total_cmp);
-                Estimate {
-                    estimate,
-                    low: quantile(&d, tail),
-                    high: quantile(&d, 1.0 - tail),
-                }
-            })
+            .map(|(estimate, d)| stats::percentile_interval(estimate, d, boot.confidence))
             .collect(),
     )
 }
@@ -106,13 +89,6 @@ pub fn solve(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
     }
     let beta: Vec<f64> = (0..p).map(|i| a[i][p] / a[i][i]).collect();
     beta.iter().all(|b| b.is_finite()).then_some(beta)
-}
-
-/// The `q` quantile of sorted values, interpolated between neighbours.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
 #[cfg(test)]

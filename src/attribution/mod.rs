@@ -17,10 +17,11 @@ pub(crate) mod fit;
 mod notes;
 mod scopes;
 
-use crate::compare::{self, Change, Options, Pairing};
+use crate::compare::{self, Options, Pairing};
 use crate::factors::Level;
 use crate::results::attribution::{Attribution, Effect, EffectVerdict, FactorRecord, TermKind};
 use crate::results::{ChangeVerdict, Document, VariantRecord};
+use crate::stats::Interval;
 use design::{Design, MainColumn};
 use scopes::Scope;
 
@@ -173,12 +174,11 @@ fn effects_in(f: &Factorial, scope: &Scope, opts: Options) -> Vec<Effect> {
     };
     let mut out = Vec::new();
     for (term, e) in f.design.terms.iter().zip(estimates) {
-        let times = |x: f64| x.exp();
-        let change = Change {
-            pct: scope.direction.pct(times(e.estimate)),
-            low: scope.direction.pct(times(e.low)),
-            high: scope.direction.pct(times(e.high)),
-        };
+        let change = scope.direction.change(Interval {
+            estimate: e.estimate.exp(),
+            low: e.low.exp(),
+            high: e.high.exp(),
+        });
         out.push(Effect {
             scope_kind: scope.kind,
             scope: scope.name.clone(),
