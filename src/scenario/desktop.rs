@@ -96,8 +96,8 @@ fn start(programs: &[PathBuf], plan: bool) -> Result<Group> {
         "tcp",
     ]);
     g.spawn("Xvfb", xvfb)?;
-    let log = g.dir().join("Xvfb.log");
-    let display: u32 = g.wait_for("Xvfb", "display number", Duration::from_secs(20), |_| {
+    let log = g.log_path("Xvfb");
+    let display: u32 = g.wait_for("Xvfb", "display number", Duration::from_secs(20), || {
         std::fs::read_to_string(&log)
             .ok()?
             .lines()
@@ -108,7 +108,7 @@ fn start(programs: &[PathBuf], plan: bool) -> Result<Group> {
     dbus.args(["--session", "--nofork", "--nopidfile"])
         .arg(format!("--address=unix:path={}", bus.display()));
     g.spawn("dbus-daemon", dbus)?;
-    g.wait_for("dbus-daemon", "bus socket", Duration::from_secs(20), |_| {
+    g.wait_for("dbus-daemon", "bus socket", Duration::from_secs(20), || {
         bus.exists().then_some(())
     })?;
     let session = |program: &Path| {

@@ -146,7 +146,7 @@ fn start(browser: &Path, plan: bool, cgroup: Option<&PathBuf>) -> Result<Group> 
     cmd.arg(&urls[0]);
     g.spawn("chromium", cmd)?;
     let port_file = profile.join("DevToolsActivePort");
-    let port: u16 = g.wait_for("chromium", "DevTools port", Duration::from_secs(30), |_| {
+    let port: u16 = g.wait_for("chromium", "DevTools port", Duration::from_secs(30), || {
         std::fs::read_to_string(&port_file)
             .ok()?
             .lines()

@@ -62,7 +62,8 @@ impl Group {
         Ok(pid)
     }
 
-    fn log_path(&self, name: &str) -> PathBuf {
+    /// Where `name`'s output goes (stdout and stderr).
+    pub fn log_path(&self, name: &str) -> PathBuf {
         self.dir.path().join(format!("{name}.log"))
     }
 
@@ -103,11 +104,11 @@ impl Group {
         name: &str,
         what: &str,
         limit: Duration,
-        mut ready: impl FnMut(&Group) -> Option<T>,
+        mut ready: impl FnMut() -> Option<T>,
     ) -> Result<T> {
         let deadline = Instant::now() + limit;
         loop {
-            if let Some(v) = ready(self) {
+            if let Some(v) = ready() {
                 return Ok(v);
             }
             self.check_alive(name)?;
