@@ -53,6 +53,19 @@ pub fn change_with_ci(pct: f64, low: f64, high: f64) -> String {
     format!("{} % ({} … {})", signed(pct), signed(low), signed(high))
 }
 
+/// [`change_with_ci`] of a change that may be missing; `absent` when it is.
+pub fn optional_change(
+    pct: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+    absent: &str,
+) -> String {
+    match (pct, low, high) {
+        (Some(p), Some(l), Some(h)) => change_with_ci(p, l, h),
+        _ => absent.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 
 pub mod attribution;
 
-use crate::format::{change_with_ci, human, human_bytes};
+use crate::format::{change_with_ci, human, human_bytes, optional_change};
 use crate::results::{ChangeVerdict, Comparison, Document, Status};
 use std::fmt::Write;
 
@@ -176,10 +176,7 @@ pub fn render_claims(doc: &Document) -> String {
     ]];
     for c in &doc.claims {
         let [min, max] = c.range_pct;
-        let measured = match (c.change_pct, c.ci_low_pct, c.ci_high_pct) {
-            (Some(p), Some(l), Some(h)) => change_with_ci(p, l, h),
-            _ => "-".into(),
-        };
+        let measured = optional_change(c.change_pct, c.ci_low_pct, c.ci_high_pct, "-");
         rows.push(vec![
             c.id.clone(),
             c.variant.clone().unwrap_or_else(|| "-".into()),

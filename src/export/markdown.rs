@@ -6,7 +6,7 @@
 //! text is appended to it too, so the job page shows it without another step.
 
 use super::{comparison, status, Exporter, Output};
-use crate::format::{change_with_ci, human};
+use crate::format::{change_with_ci, human, optional_change};
 use crate::results::{Document, GateOutcome, Status};
 use std::fmt::Write;
 use std::path::Path;
@@ -49,13 +49,6 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-fn optional_change(pct: Option<f64>, low: Option<f64>, high: Option<f64>) -> String {
-    match (pct, low, high) {
-        (Some(p), Some(l), Some(h)) => change_with_ci(p, l, h),
-        _ => "—".into(),
-    }
-}
-
 fn gates(out: &mut String, gates: &[GateOutcome]) {
     let mut sorted: Vec<&GateOutcome> = gates.iter().collect();
     sorted.sort_by_key(|g| g.passed);
@@ -69,7 +62,7 @@ fn gates(out: &mut String, gates: &[GateOutcome]) {
                 g.name.clone(),
                 g.variant.clone(),
                 g.rule.clone(),
-                optional_change(g.change_pct, g.ci_low_pct, g.ci_high_pct),
+                optional_change(g.change_pct, g.ci_low_pct, g.ci_high_pct, "—"),
                 g.message(),
             ]
         })
@@ -146,7 +139,7 @@ pub fn render(doc: &Document) -> String {
                 vec![
                     c.title.clone(),
                     format!("{:+} … {:+} %", c.range_pct[0], c.range_pct[1]),
-                    optional_change(c.change_pct, c.ci_low_pct, c.ci_high_pct),
+                    optional_change(c.change_pct, c.ci_low_pct, c.ci_high_pct, "—"),
                     c.verdict.label().into(),
                 ]
             })

@@ -4,7 +4,7 @@
 //! gain. Nothing at all when the run has no attribution.
 
 use super::layout;
-use crate::format::{change_with_ci, human_bytes};
+use crate::format::{human_bytes, optional_change};
 use crate::results::attribution::{Attribution, Effect, FlavorCost};
 use crate::results::Document;
 use std::fmt::Write;
@@ -36,10 +36,7 @@ pub fn render(doc: &Document) -> String {
 }
 
 fn change(e: &Effect) -> String {
-    match (e.change_pct, e.ci_low_pct, e.ci_high_pct) {
-        (Some(p), Some(l), Some(h)) => change_with_ci(p, l, h),
-        _ => "-".into(),
-    }
+    optional_change(e.change_pct, e.ci_low_pct, e.ci_high_pct, "-")
 }
 
 fn effects(a: &Attribution) -> String {
@@ -105,10 +102,7 @@ fn costs(flavors: &[FlavorCost]) -> String {
                 l.library.clone(),
                 l.build_seconds.map_or("-".into(), |s| format!("{s:.1} s")),
                 l.bytes.map_or("-".into(), |b| human_bytes(b as f64)),
-                match (l.change_pct, l.ci_low_pct, l.ci_high_pct) {
-                    (Some(p), Some(lo), Some(hi)) => change_with_ci(p, lo, hi),
-                    _ => "reference".into(),
-                },
+                optional_change(l.change_pct, l.ci_low_pct, l.ci_high_pct, "reference"),
                 f.portability.clone(),
             ]);
         }

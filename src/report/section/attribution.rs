@@ -5,7 +5,7 @@
 
 use super::{badge, figure, Page};
 use crate::error::Result;
-use crate::format::{change_with_ci, human_bytes};
+use crate::format::{human_bytes, optional_change};
 use crate::report::chart::attribution_look;
 use crate::report::chart::AttributionChart;
 use crate::report::Esc;
@@ -41,10 +41,7 @@ pub fn render(page: &Page, out: &mut String) -> Result<()> {
 }
 
 fn change(e: &Effect) -> String {
-    match (e.change_pct, e.ci_low_pct, e.ci_high_pct) {
-        (Some(p), Some(l), Some(h)) => change_with_ci(p, l, h),
-        _ => "–".into(),
-    }
+    optional_change(e.change_pct, e.ci_low_pct, e.ci_high_pct, "–")
 }
 
 fn effects_table(a: &Attribution, out: &mut String) {
@@ -82,10 +79,7 @@ fn costs_table(a: &Attribution, out: &mut String) {
     );
     for f in &a.flavors {
         for l in &f.libraries {
-            let gain = match (l.change_pct, l.ci_low_pct, l.ci_high_pct) {
-                (Some(p), Some(lo), Some(hi)) => change_with_ci(p, lo, hi),
-                _ => "reference".into(),
-            };
+            let gain = optional_change(l.change_pct, l.ci_low_pct, l.ci_high_pct, "reference");
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
